@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/script.hpp"
+
+namespace retort {
+
+struct Config;
+
+// Where the version table lives. `schema` is ignored by SQLite.
+struct VersionTable {
+  std::string schema = "public";
+  std::string name = "retort_version";
+};
+
+// One row of the version table: a revision that is applied (or, for a
+// `transaction none` script that stopped part way, partly applied).
+struct AppliedRevision {
+  std::string revision;
+  std::string checksum;    // of the up section that ran (Script::checksum)
+  std::string applied_at;  // UTC, "YYYY-MM-DD HH:MM:SS"
+  std::int64_t duration_ms = 0;
+  // Set only while a `transaction none` script is incomplete: how many of its
+  // statements completed before the failure (or kill).
+  std::optional<int> statements_done;
+};
+
+// What the runner asks an engine to do for one step.
+struct StepRequest {
+  std::string revision;
+  Direction direction = Direction::up;
+  std::string_view sql;  // the section that runs; may be empty (a merge)
+  std::string checksum;  // recorded on the way up
+  TransactionMode transaction = TransactionMode::per_migration;
+};
+
+// The outcome of one step.
+struct StepOutcome {
+  bool ran = false;  // false: once the lock was held the version table showed
+                     // the step already done by another process; nothing ran
+  std::int64_t duration_ms = 0;
+};
+
+// A statement of a step failed. Carries what the runner needs to point at the
+// script: `offset` is the byte offset into StepRequest::sql of the failing
+// position (the statement's start, or the exact token when the database says).
+class StatementError : public std::runtime_error {
+ public:
+  explicit StatementError(std::string message) : std::runtime_error(std::move(message)) {}
+  std::size_t offset = 0;
+  std::string sqlstate;  // PostgreSQL only
+  std::string detail;
+  std::string hint;
+};
+
+// How an engine is opened.
+enum class OpenMode {
+  read_only,   // never creates the database or the version table
+  read_write,
+};
+
+// A database that migrations run against. Implementations: SQLite (SQLite3 C
+// API) and PostgreSQL (libpq). To add one:
+//   1. keep all SQL of the version table in version_sql.hpp's functions;
+//   2. make run() atomic per step: lock, re-check the version row, run the
+//      SQL, write the version row, commit — or roll everything back;
+//   3. throw StatementError with a byte offset for a failing statement, and
+//      DiagnosticError (ExitCode::connection) when the database is unreachable;
+//   4. pass the engine conformance tests in tests/engine/.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // The dialect of the scripts' sections that run here.
+  virtual Dialect dialect() const = 0;
+
+  // The database, for messages; never contains a password.
+  virtual std::string describe() const = 0;
+
+  // The version table's rows in id order; empty when the table (or, for
+  // SQLite, the file) does not exist yet.
+  virtual std::vector<AppliedRevision> applied() = 0;
+
+  // Runs one step atomically with its version-row change, serialised against
+  // other processes migrating the same database (see docs/reliability.md).
+  virtual StepOutcome run(const StepRequest& request) = 0;
+
+  // Replaces the version table's rows with `rows` without running any
+  // migration (`retort stamp`); creates the table when needed.
+  virtual void stamp(const std::vector<AppliedRevision>& rows) = 0;
+
+  // Until commit_group(), run() calls share one transaction
+  // (`--single-transaction`): a failure anywhere rolls all of them back.
+  virtual void begin_group() = 0;
+  virtual void commit_group() = 0;
+
+  // The schema as normalised, stable SQL text (the version table left out),
+  // so that two dumps can be compared byte for byte.
+  virtual std::string dump_schema() = 0;
+};
+
+// Opens the engine `config` names. Throws DiagnosticError (connection or
+// config exit code) with a password-free message when that fails.
+std::unique_ptr<Engine> open_engine(const Config& config, OpenMode mode);
+
+}  // namespace retort

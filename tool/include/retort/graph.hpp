@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/diagnostic.hpp"
+#include "retort/script.hpp"
+
+namespace retort {
+
+// The revision DAG (Alembic's RevisionMap), built once from parsed scripts.
+// Because a parent's id always sorts before its child's, ordering revisions by
+// id (numerically) is a topological order; everything below relies on that.
+class RevisionGraph {
+ public:
+  // Builds the graph and validates it. Problems (duplicate id, missing
+  // parent, cycle, a parent that sorts after its child) are appended to
+  // `diagnostics`, located at the script and its parent directive; offending
+  // edges are dropped so that the rest of the graph stays usable.
+  // Several heads are NOT an error here (see `single_head_diagnostics`).
+  static RevisionGraph build(std::vector<Script> scripts,
+                             std::vector<Diagnostic>& diagnostics);
+
+  // All scripts in topological (= id) order.
+  const std::vector<Script>& scripts() const { return scripts_; }
+
+  // The script with exactly this id, or null.
+  const Script* find(std::string_view id) const;
+
+  // Ids of revisions that no other revision names as parent, in id order.
+  std::vector<std::string> heads() const;
+  // Ids of revisions without parents, in id order.
+  std::vector<std::string> bases() const;
+  // Ids of the revisions naming `id` as a parent.
+  std::vector<std::string> children(std::string_view id) const;
+
+  // `id` and every revision it descends from.
+  std::set<std::string> ancestors_inclusive(std::string_view id) const;
+
+  // An error diagnostic per extra head when there is more than one head,
+  // naming all heads and suggesting `retort merge`. Empty when fine.
+  std::vector<Diagnostic> single_head_diagnostics() const;
+
+  // Resolves a full id or a unique prefix of one. Throws DiagnosticError
+  // (invalid_scripts... usage) for an unknown id or an ambiguous prefix,
+  // listing the candidates.
+  std::string resolve_id(std::string_view text) const;
+
+ private:
+  std::vector<Script> scripts_;
+  std::map<std::string, std::size_t, std::less<>> index_;  // id -> position in scripts_
+  std::map<std::string, std::vector<std::string>, std::less<>> children_;
+};
+
+}  // namespace retort

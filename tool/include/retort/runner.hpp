@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "retort/engine.hpp"
+#include "retort/graph.hpp"
+#include "retort/plan.hpp"
+
+namespace retort {
+
+// Told about each step as it happens; the CLI prints, tests record.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void step_done(const Step& step, const StepOutcome& outcome) = 0;
+};
+
+struct RunOptions {
+  bool single_transaction = false;  // --single-transaction
+};
+
+// Refuses to go on (DiagnosticError, ExitCode::state) when the database's
+// record disagrees with the scripts: an applied revision without a script, an
+// applied script edited since (checksum), a `transaction none` script left
+// part way. Called before any step runs.
+void verify_applied(const RevisionGraph& graph,
+                    const std::vector<AppliedRevision>& applied,
+                    Dialect dialect);
+
+// Runs `steps` in order on `engine`. A failing statement becomes a
+// DiagnosticError (ExitCode::migration_failed) located at the script's
+// file:line:column, with the database's message, detail and hint.
+void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporter,
+               const RunOptions& options);
+
+// The SQL that `steps` would run, version-table statements included, as one
+// script for `--sql` (Alembic's offline mode). Touches no database.
+std::string offline_sql(Dialect dialect, const VersionTable& table,
+                        const std::vector<Step>& steps, bool version_table_exists);
+
+}  // namespace retort

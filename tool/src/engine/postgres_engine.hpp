@@ -1,0 +1,13 @@
+#pragma once
+
+#include <memory>
+
+#include "retort/config.hpp"
+#include "retort/engine.hpp"
+
+namespace retort {
+
+// The PostgreSQL engine (libpq) for the connection `config` describes.
+std::unique_ptr<Engine> open_postgres_engine(const Config& config, OpenMode mode);
+
+}  // namespace retort
