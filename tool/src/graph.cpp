@@ -1,1 +1,273 @@
-// filled in by the layer's author
+#include "retort/graph.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <unordered_map>
+#include <utility>
+
+namespace retort {
+
+namespace {
+
+// Lists in messages stay one readable line however large the project is.
+constexpr std::size_t max_listed = 5;
+
+std::string join_capped(const std::vector<std::string>& ids) {
+  if (ids.size() <= max_listed) return fmt::format("{}", fmt::join(ids, ", "));
+  return fmt::format("{} and {} more",
+                     fmt::join(ids.begin(), ids.begin() + max_listed, ", "),
+                     ids.size() - max_listed);
+}
+
+// The script whose id is the same number as `id` ("7" for "0007"), or null;
+// `scripts` is in id order, which orders numbers first.
+const Script* same_number(const std::vector<Script>& scripts, std::string_view id) {
+  const auto it = std::ranges::partition_point(scripts, [&](const Script& script) {
+    return id_less(script.id, id) && !id_same_number(script.id, id);
+  });
+  return it != scripts.end() && id_same_number(it->id, id) ? &*it : nullptr;
+}
+
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+
+// Strongly connected components (Tarjan) of the parent edges, iterative so
+// that a chain of thousands of revisions cannot overflow the stack. Returns
+// each node's component number; a cycle is a component with a back edge.
+std::vector<std::size_t> components(const std::vector<std::vector<std::size_t>>& edges) {
+  const std::size_t n = edges.size();
+  std::vector<std::size_t> order(n, none), low(n), component(n, none);
+  std::vector<std::size_t> stack;
+  std::vector<std::pair<std::size_t, std::size_t>> calls;  // node, next edge to follow
+  std::size_t counter = 0, count = 0;
+  auto visit = [&](std::size_t v) {
+    order[v] = low[v] = counter++;
+    stack.push_back(v);
+    calls.emplace_back(v, 0);
+  };
+  for (std::size_t root = 0; root < n; ++root) {
+    if (order[root] != none) continue;
+    visit(root);
+    while (!calls.empty()) {
+      const auto [v, next] = calls.back();
+      if (next < edges[v].size()) {
+        ++calls.back().second;
+        const std::size_t w = edges[v][next];
+        if (order[w] == none)
+          visit(w);
+        else if (component[w] == none)  // still on the stack
+          low[v] = std::min(low[v], order[w]);
+        continue;
+      }
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().first] = std::min(low[calls.back().first], low[v]);
+      if (low[v] != order[v]) continue;
+      std::size_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        component[w] = count;
+      } while (w != v);
+      ++count;
+    }
+  }
+  return component;
+}
+
+// The shortest path of parent edges from `from` to `to` inside one component,
+// both ends included.
+std::vector<std::size_t> path_within(const std::vector<std::vector<std::size_t>>& edges,
+                                     const std::vector<std::size_t>& component,
+                                     std::size_t from, std::size_t to) {
+  std::unordered_map<std::size_t, std::size_t> previous{{from, none}};
+  std::deque<std::size_t> queue{from};
+  while (!queue.empty() && !previous.contains(to)) {
+    const std::size_t v = queue.front();
+    queue.pop_front();
+    for (std::size_t w : edges[v])
+      if (component[w] == component[from] && previous.emplace(w, v).second) queue.push_back(w);
+  }
+  std::vector<std::size_t> path;
+  for (std::size_t v = to; v != none; v = previous.at(v)) path.push_back(v);
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+Diagnostic located(std::string path, int line, std::string message,
+                   std::vector<std::string> notes = {}) {
+  Diagnostic d;
+  d.path = std::move(path);
+  d.line = line;
+  d.message = std::move(message);
+  d.notes = std::move(notes);
+  return d;
+}
+
+Diagnostic at_parent_line(const Script& script, std::string message,
+                          std::vector<std::string> notes) {
+  return located(script.path, script.parent_line, std::move(message), std::move(notes));
+}
+
+}  // namespace
+
+RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
+                                   std::vector<Diagnostic>& diagnostics) {
+  // Stable, so that among equal ids the file given first is the one kept.
+  std::stable_sort(scripts.begin(), scripts.end(),
+                   [](const Script& a, const Script& b) { return id_less(a.id, b.id); });
+
+  RevisionGraph graph;
+  // Ids equal as numbers ("03", "003") sort next to each other.
+  for (auto& script : scripts) {
+    if (graph.scripts_.empty() || !id_same_number(graph.scripts_.back().id, script.id)) {
+      graph.scripts_.push_back(std::move(script));
+      continue;
+    }
+    const Script& first = graph.scripts_.back();
+    const std::string same = first.id == script.id ? "" : " (the same number)";
+    diagnostics.push_back(
+        located(script.path, 0, fmt::format("duplicate revision id {}", script.id),
+                {fmt::format("{}{} is already the id of {}; give this file an unused id",
+                             first.id, same, first.path)}));
+  }
+  for (std::size_t i = 0; i < graph.scripts_.size(); ++i)
+    graph.index_.emplace(graph.scripts_[i].id, i);
+
+  // Parent edges by position; a missing or repeated parent is dropped here.
+  const std::size_t n = graph.scripts_.size();
+  std::vector<std::vector<std::size_t>> edges(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Script& script = graph.scripts_[i];
+    for (const auto& parent : script.parents) {
+      const auto found = graph.index_.find(parent);
+      if (found == graph.index_.end()) {
+        const Script* similar = same_number(graph.scripts_, parent);
+        diagnostics.push_back(at_parent_line(
+            script, fmt::format("parent {} does not exist", parent),
+            {similar ? fmt::format("did you mean {}?", similar->id)
+                     : "name an existing revision, or add the missing script"}));
+      } else if (std::ranges::find(edges[i], found->second) != edges[i].end()) {
+        diagnostics.push_back(at_parent_line(
+            script, fmt::format("parent {} is named twice", parent), {"name it once"}));
+      } else {
+        edges[i].push_back(found->second);
+      }
+    }
+  }
+
+  // Every cycle needs an edge to a parent that does not sort first, so dropping
+  // those edges leaves an acyclic graph in id order. A cycle is reported once,
+  // as a cycle, rather than as one ordering error per edge.
+  const auto component = components(edges);
+  std::vector<bool> reported(n, false);
+  for (std::size_t child = 0; child < n; ++child) {
+    const Script& script = graph.scripts_[child];
+    for (std::size_t parent : edges[child]) {
+      if (parent < child) continue;
+      if (component[parent] != component[child]) {
+        diagnostics.push_back(at_parent_line(
+            script,
+            fmt::format("parent {} must sort before its child {}: give the child a higher id "
+                        "than each of its parents",
+                        graph.scripts_[parent].id, script.id),
+            {"ids are compared as numbers; renumber the file or fix retort:parent"}));
+      } else if (!reported[component[child]]) {
+        reported[component[child]] = true;
+        std::vector<std::string> cycle{script.id};
+        for (std::size_t v : path_within(edges, component, parent, child))
+          cycle.push_back(graph.scripts_[v].id);
+        diagnostics.push_back(at_parent_line(
+            script, fmt::format("parents form a cycle: {}", fmt::join(cycle, " -> ")),
+            {"each revision names the next as its parent; fix one retort:parent line"}));
+      }
+    }
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& parents = graph.scripts_[i].parents;
+    parents.clear();
+    for (std::size_t parent : edges[i]) {
+      if (parent >= i) continue;
+      parents.push_back(graph.scripts_[parent].id);
+      graph.children_[graph.scripts_[parent].id].push_back(graph.scripts_[i].id);
+    }
+  }
+  return graph;
+}
+
+const Script* RevisionGraph::find(std::string_view id) const {
+  const auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &scripts_[it->second];
+}
+
+std::vector<std::string> RevisionGraph::heads() const {
+  std::vector<std::string> out;
+  for (const auto& script : scripts_)
+    if (!children_.contains(script.id)) out.push_back(script.id);
+  return out;
+}
+
+std::vector<std::string> RevisionGraph::bases() const {
+  std::vector<std::string> out;
+  for (const auto& script : scripts_)
+    if (script.parents.empty()) out.push_back(script.id);
+  return out;
+}
+
+std::vector<std::string> RevisionGraph::children(std::string_view id) const {
+  const auto it = children_.find(id);
+  return it == children_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::set<std::string> RevisionGraph::ancestors_inclusive(std::string_view id) const {
+  std::set<std::string> seen;
+  if (!find(id)) return seen;
+  std::vector<std::string_view> pending{id};
+  seen.emplace(id);
+  while (!pending.empty()) {
+    const Script* script = find(pending.back());
+    pending.pop_back();
+    for (const auto& parent : script->parents)
+      if (seen.insert(parent).second) pending.push_back(parent);
+  }
+  return seen;
+}
+
+std::vector<Diagnostic> RevisionGraph::single_head_diagnostics() const {
+  const auto all = heads();
+  if (all.size() <= 1) return {};
+  // One diagnostic is enough: the fix (one merge revision) is the same for all.
+  return {located(find(all.back())->path, 0,
+                  fmt::format("multiple heads: {}; run 'retort merge -m \"...\"' to join them",
+                              join_capped(all)))};
+}
+
+// A full id wins outright. Otherwise the candidates are the ids that start
+// with `text` plus the id equal to it as a number ("7" for "0007"); exactly
+// one candidate is the answer. Counting the numeric match as a candidate
+// (rather than preferring it or the prefix) means "3" never silently picks
+// 30 when 0003 exists too: that is reported as ambiguous.
+std::string RevisionGraph::resolve_id(std::string_view text) const {
+  if (find(text)) return std::string(text);
+  std::vector<std::string> candidates;
+  if (!text.empty()) {
+    for (auto it = index_.lower_bound(text); it != index_.end() && it->first.starts_with(text);
+         ++it)
+      candidates.push_back(it->first);
+    const Script* number = same_number(scripts_, text);
+    if (number && !number->id.starts_with(text)) candidates.push_back(number->id);
+  }
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty())
+    fail(ExitCode::usage, fmt::format("unknown revision '{}'", text),
+         {"run 'retort history' to list the revisions"});
+  std::ranges::sort(candidates, id_less);
+  fail(ExitCode::usage,
+       fmt::format("ambiguous revision prefix '{}' matches {}", text, join_capped(candidates)),
+       {"give more digits of the id"});
+}
+
+}  // namespace retort

@@ -1,1 +1,137 @@
-// filled in by the layer's author
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#include "retort/script.hpp"
+
+namespace retort {
+
+namespace {
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// The whole file, in one read sized by fstat; returns 0 or the errno.
+int read_file(const std::string& path, std::string& content) {
+  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.get() < 0) return errno;
+  struct stat info {};
+  if (::fstat(file.get(), &info) != 0) return errno;
+  content.resize(static_cast<std::size_t>(info.st_size));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const auto n = ::read(file.get(), content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) break;  // the file shrank since fstat
+    done += static_cast<std::size_t>(n);
+  }
+  content.resize(done);
+  return 0;
+}
+
+Diagnostic directory_problem(const std::string& directory, std::string message) {
+  Diagnostic d;
+  d.path = directory;
+  d.message = std::move(message);
+  return d;
+}
+
+std::string_view leading_digits(std::string_view name) {
+  std::size_t n = 0;
+  while (n < name.size() && name[n] >= '0' && name[n] <= '9') ++n;
+  return name.substr(0, n);
+}
+
+}  // namespace
+
+ScriptSet load_scripts(const std::string& directory) {
+  namespace fs = std::filesystem;
+  ScriptSet set;
+  std::error_code error;
+  const auto status = fs::status(directory, error);
+  if (!fs::exists(status)) {
+    if (!error || error == std::errc::no_such_file_or_directory) {
+      set.diagnostics.push_back(directory_problem(
+          directory,
+          "migrations directory does not exist; run 'retort init' or pass --directory"));
+    } else {
+      set.diagnostics.push_back(directory_problem(
+          directory, fmt::format("cannot read migrations directory: {}", error.message())));
+    }
+    return set;
+  }
+  if (!fs::is_directory(status)) {
+    set.diagnostics.push_back(directory_problem(
+        directory, "not a directory; pass the folder that holds the *.sql scripts with --directory"));
+    return set;
+  }
+
+  std::vector<std::string> names;
+  fs::directory_iterator it(directory, error);
+  for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+    auto name = it->path().filename().string();
+    // Dot files are editor and OS leftovers (macOS "._0001_x.sql"), never scripts.
+    if (name.front() == '.' || !name.ends_with(".sql")) continue;
+    std::error_code type_error;
+    if (!it->is_regular_file(type_error)) continue;
+    names.push_back(std::move(name));
+  }
+  if (error) {
+    set.diagnostics.push_back(directory_problem(
+        directory, fmt::format("cannot read migrations directory: {}", error.message())));
+    return set;
+  }
+
+  // Sorting the names by id first yields both the scripts in id order and the
+  // diagnostics in a stable, meaningful order.
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    const auto x = leading_digits(a), y = leading_digits(b);
+    if (id_less(x, y)) return true;
+    if (id_less(y, x)) return false;
+    return a < b;
+  });
+
+  const std::string prefix =
+      directory.empty() || directory.back() == '/' ? directory : directory + '/';
+  set.scripts.reserve(names.size());
+  std::string path, content;
+  for (const auto& name : names) {
+    path = prefix + name;
+    if (int read_error = read_file(path, content)) {
+      Diagnostic d;
+      d.path = path;
+      d.message = fmt::format("cannot read script: {}",
+                              std::generic_category().message(read_error));
+      set.diagnostics.push_back(std::move(d));
+      continue;
+    }
+    auto result = parse_script(path, content);
+    std::move(result.diagnostics.begin(), result.diagnostics.end(),
+              std::back_inserter(set.diagnostics));
+    if (result.script) set.scripts.push_back(std::move(*result.script));
+  }
+  return set;
+}
+
+}  // namespace retort

@@ -38,6 +38,14 @@ void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporte
 // The SQL that `steps` would run, version-table statements included, as one
 // script for `--sql` (Alembic's offline mode). Touches no database.
 std::string offline_sql(Dialect dialect, const VersionTable& table,
-                        const std::vector<Step>& steps, bool version_table_exists);
+                        const std::vector<Step>& steps);
+
+// The file position of byte `offset` of `section`'s SQL, and that line's text.
+struct SourcePosition {
+  int line = 0;
+  int column = 0;
+  std::string text;
+};
+SourcePosition locate(const Section& section, std::size_t offset);
 
 }  // namespace retort

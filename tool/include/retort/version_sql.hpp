@@ -10,6 +10,7 @@ namespace retort {
 
 // All SQL about the version table, per dialect. Engines run these (with bound
 // parameters where the functions take none); `--sql` prints them with literals.
+// Each function returns one statement without a terminating semicolon.
 
 // `name` as a double-quoted identifier, inner quotes doubled: safe for any text.
 std::string quote_identifier(std::string_view name);
@@ -29,5 +30,26 @@ std::string insert_version_sql(Dialect dialect, const VersionTable& table,
                                std::int64_t duration_ms);
 std::string delete_version_sql(Dialect dialect, const VersionTable& table,
                                std::string_view revision);
+
+// Parameterised statements, for engines to run with bound values. Placeholders
+// are ?N on SQLite and $N on PostgreSQL, numbered as each comment lists them.
+
+// Inserts a row, or overwrites the row of the same revision (how a
+// `transaction none` script records its progress): 1 revision, 2 checksum,
+// 3 duration_ms, 4 statements_done (NULL once complete).
+std::string upsert_version_param_sql(Dialect dialect, const VersionTable& table);
+
+// Deletes the row of 1 revision.
+std::string delete_version_param_sql(Dialect dialect, const VersionTable& table);
+
+// The statements_done of 1 revision: no row when the revision is not recorded.
+std::string select_version_param_sql(Dialect dialect, const VersionTable& table);
+
+// Every row, columns in AppliedRevision's order, applied_at as UTC
+// "YYYY-MM-DD HH:MM:SS" text; unordered (callers sort with id_less).
+std::string select_versions_sql(Dialect dialect, const VersionTable& table);
+
+// Deletes every row (`retort stamp` then inserts the new ones).
+std::string clear_versions_sql(Dialect dialect, const VersionTable& table);
 
 }  // namespace retort

@@ -1,0 +1,469 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "retort/engine.hpp"
+#include "retort/graph.hpp"
+#include "retort/new_revision.hpp"
+#include "retort/plan.hpp"
+#include "retort/runner.hpp"
+#include "retort/script.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace retort::cli {
+
+namespace {
+
+// The configuration and the validated revision graph a command works on.
+struct Project {
+  Config config;
+  RevisionGraph graph;
+  std::string scripts_dir;  // as shown in messages: relative to the working directory
+};
+
+std::string shown_path(const std::string& path) {
+  std::error_code ec;
+  auto rel = fs::proximate(path, fs::current_path(), ec);
+  return ec ? path : rel.string();
+}
+
+Config load_configuration(const Context& ctx) {
+  return load_config(ctx.flags, process_environment(), fs::current_path().string());
+}
+
+// Loads config and scripts. With `strict`, any script or graph problem stops
+// the command; otherwise the problems come back in `problems` (retort check).
+Project load_project(const Context& ctx, std::vector<Diagnostic>* problems = nullptr) {
+  Config config = load_configuration(ctx);
+  auto dir = shown_path(config.migrations_dir);
+  ScriptSet set = load_scripts(dir);
+  auto diagnostics = std::move(set.diagnostics);
+  auto graph = RevisionGraph::build(std::move(set.scripts), diagnostics);
+  if (problems != nullptr) {
+    *problems = std::move(diagnostics);
+  } else if (!diagnostics.empty()) {
+    throw DiagnosticError(ExitCode::invalid_scripts, std::move(diagnostics));
+  }
+  return {std::move(config), std::move(graph), dir};
+}
+
+std::set<std::string> known_ids(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows) {
+  std::set<std::string> ids;
+  for (const auto& row : rows)
+    if (graph.find(row.revision) != nullptr) ids.insert(row.revision);
+  return ids;
+}
+
+// The applied revisions no applied revision descends from: what `current` shows.
+std::vector<std::string> applied_heads(const RevisionGraph& graph, const std::set<std::string>& applied) {
+  std::vector<std::string> heads;
+  for (const auto& id : applied) {
+    auto children = graph.children(id);
+    if (std::none_of(children.begin(), children.end(),
+                     [&](const std::string& c) { return applied.count(c) > 0; }))
+      heads.push_back(id);
+  }
+  return heads;
+}
+
+std::string format_ms(std::int64_t ms) { return fmt::format("{} ms", ms); }
+
+// Prints one line per step as it completes.
+class PrintingReporter : public Reporter {
+ public:
+  explicit PrintingReporter(const Output& out) : out_(out) {}
+  void step_done(const Step& step, const StepOutcome& outcome) override {
+    const Script& s = *step.script;
+    const char* verb = step.direction == Direction::up ? "upgrade  " : "downgrade";
+    if (!outcome.ran) {
+      out_.info(fmt::format("  {} {} {} {}", verb, s.id, s.message,
+                            out_.dim("(already done by another process)")));
+      return;
+    }
+    ++count_;
+    total_ms_ += outcome.duration_ms;
+    out_.info(fmt::format("  {} {} {} {}", out_.green(verb), out_.bold(s.id), s.message,
+                          out_.dim(fmt::format("({})", format_ms(outcome.duration_ms)))));
+  }
+  int count() const { return count_; }
+  std::int64_t total_ms() const { return total_ms_; }
+
+ private:
+  const Output& out_;
+  int count_ = 0;
+  std::int64_t total_ms_ = 0;
+};
+
+std::string describe_state(const std::vector<std::string>& heads) {
+  return heads.empty() ? std::string("base") : fmt::format("{}", fmt::join(heads, ", "));
+}
+
+ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction direction) {
+  Project project = load_project(ctx);
+  auto engine = open_engine(project.config, options.sql ? OpenMode::read_only : OpenMode::read_write);
+  auto rows = engine->applied();
+  verify_applied(project.graph, rows, engine->dialect());
+  auto applied = known_ids(project.graph, rows);
+  auto steps = direction == Direction::up ? plan_upgrade(project.graph, applied, options.target)
+                                          : plan_downgrade(project.graph, applied, options.target);
+  if (options.sql) {
+    fmt::print("{}", offline_sql(engine->dialect(), project.config.version_table, steps));
+    return ExitCode::success;
+  }
+  if (steps.empty()) {
+    ctx.out.info(fmt::format("Nothing to do: {} is at {}", engine->describe(),
+                             describe_state(applied_heads(project.graph, applied))));
+    return ExitCode::success;
+  }
+  ctx.out.detail(fmt::format("{} {} ({} step{})",
+                             direction == Direction::up ? "Upgrading" : "Downgrading",
+                             engine->describe(), steps.size(), steps.size() == 1 ? "" : "s"));
+  PrintingReporter reporter(ctx.out);
+  run_steps(*engine, steps, reporter, RunOptions{options.single_transaction});
+  auto now = known_ids(project.graph, engine->applied());
+  ctx.out.info(fmt::format("{} is at {} ({} revision{} in {})", engine->describe(),
+                           describe_state(applied_heads(project.graph, now)), reporter.count(),
+                           reporter.count() == 1 ? "" : "s", format_ms(reporter.total_ms())));
+  return ExitCode::success;
+}
+
+// Writes a new script file and reports its path.
+void write_script(const Context& ctx, const Project& project, const NewRevision& revision,
+                  bool merge) {
+  auto path = fs::path(project.scripts_dir) / fmt::format("{}_{}.sql", revision.id, revision.slug);
+  if (project.graph.find(revision.id) != nullptr)
+    fail(ExitCode::usage, fmt::format("revision id {} already exists", revision.id));
+  fs::create_directories(project.scripts_dir);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << render_script(revision, merge);
+  file.close();
+  if (!file) fail(ExitCode::internal, fmt::format("cannot write '{}'", path.string()));
+  ctx.out.result(path.string());
+}
+
+std::vector<std::string> all_ids(const RevisionGraph& graph) {
+  std::vector<std::string> ids;
+  for (const auto& s : graph.scripts()) ids.push_back(s.id);
+  return ids;
+}
+
+void check_rev_id(const std::optional<std::string>& rev_id) {
+  if (rev_id && (rev_id->empty() || !std::all_of(rev_id->begin(), rev_id->end(),
+                                                 [](unsigned char c) { return std::isdigit(c); })))
+    fail(ExitCode::usage, fmt::format("--rev-id must be digits, not '{}'", *rev_id));
+}
+
+json diagnostic_json(const Diagnostic& d) {
+  return {{"path", d.path}, {"line", d.line}, {"column", d.column}, {"message", d.message},
+          {"notes", d.notes}};
+}
+
+// The applied rows, or none when the database cannot be reached: for
+// commands that are useful without it (history), with a warning.
+std::optional<std::vector<AppliedRevision>> try_applied(const Context& ctx, const Config& config,
+                                                        std::string* database) {
+  try {
+    auto engine = open_engine(config, OpenMode::read_only);
+    *database = engine->describe();
+    return engine->applied();
+  } catch (const DiagnosticError& e) {
+    if (e.code() != ExitCode::connection) throw;
+    ctx.out.warning(fmt::format("cannot read the database, so applied revisions are not marked: {}",
+                                e.diagnostics().front().message));
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+ExitCode run_init(Context& ctx) {
+  auto dir = fs::path(ctx.flags.directory.value_or("migrations"));
+  bool created_dir = fs::create_directories(dir);
+  ctx.out.info(fmt::format("{} {}", created_dir ? "Created" : "Exists: ", dir.string()));
+  auto env = fs::path(ctx.flags.env_file.value_or(".env"));
+  if (fs::exists(env)) {
+    ctx.out.info(fmt::format("Exists:  {} (left as it is)", env.string()));
+    return ExitCode::success;
+  }
+  std::ofstream file(env, std::ios::binary);
+  file << R"(# Retort configuration: see docs/configuration.md.
+# Precedence: command-line flags > environment variables > this file > defaults.
+
+# DB_ENGINE can be "sqlite" or "postgres"
+DB_ENGINE="sqlite"
+
+# SQLite: the database file, relative to this file.
+SQLITE_PATH="app.db"
+
+# PostgreSQL
+# POSTGRES_USER="your_username"
+# POSTGRES_PASSWORD="your_password"
+# POSTGRES_SERVER="your_server"
+# POSTGRES_PORT=5432
+# POSTGRES_DB="your_database"
+
+# Or one URL instead of the keys above (it wins over them):
+# DATABASE_URL="postgresql://user:password@localhost:5432/app"
+
+# Where the scripts are (default: migrations/ beside this file) and the
+# table that records applied revisions.
+# RETORT_MIGRATIONS_DIR="migrations"
+# RETORT_VERSION_TABLE="retort_version"
+)";
+  file.close();
+  if (!file) fail(ExitCode::config, fmt::format("cannot write '{}'", env.string()));
+  ctx.out.info(fmt::format("Created {}", env.string()));
+  return ExitCode::success;
+}
+
+ExitCode run_revision(Context& ctx, const RevisionOptions& options) {
+  check_rev_id(options.rev_id);
+  Project project = load_project(ctx);
+  NewRevision revision;
+  if (options.head) {
+    revision.parents = {project.graph.resolve_id(*options.head)};
+  } else {
+    revision.parents = project.graph.heads();
+    if (revision.parents.size() > 1) {
+      auto d = project.graph.single_head_diagnostics();
+      d.front().notes.push_back("or base the new revision on one of them with --head <revision>");
+      throw DiagnosticError(ExitCode::invalid_scripts, std::move(d));
+    }
+  }
+  revision.id = options.rev_id.value_or(
+      next_revision_id(all_ids(project.graph), std::chrono::system_clock::now()));
+  revision.message = options.message;
+  revision.slug = slugify(options.message);
+  write_script(ctx, project, revision, false);
+  return ExitCode::success;
+}
+
+ExitCode run_merge(Context& ctx, const MergeOptions& options) {
+  check_rev_id(options.rev_id);
+  Project project = load_project(ctx);
+  NewRevision revision;
+  if (options.revisions.empty() || (options.revisions.size() == 1 && options.revisions[0] == "heads")) {
+    revision.parents = project.graph.heads();
+  } else {
+    for (const auto& r : options.revisions) revision.parents.push_back(project.graph.resolve_id(r));
+  }
+  std::sort(revision.parents.begin(), revision.parents.end(),
+            [](const std::string& a, const std::string& b) { return id_less(a, b); });
+  revision.parents.erase(std::unique(revision.parents.begin(), revision.parents.end()),
+                         revision.parents.end());
+  if (revision.parents.size() < 2)
+    fail(ExitCode::usage,
+         fmt::format("nothing to merge: a merge needs at least two revisions, and {} given",
+                     revision.parents.empty() ? std::string("none is")
+                                              : fmt::format("only {} is", revision.parents[0])));
+  revision.id = options.rev_id.value_or(
+      next_revision_id(all_ids(project.graph), std::chrono::system_clock::now()));
+  revision.message = options.message.empty() ? fmt::format("merge {}", fmt::join(revision.parents, ", "))
+                                             : options.message;
+  revision.slug = slugify(options.message.empty() ? "merge" : options.message);
+  write_script(ctx, project, revision, true);
+  return ExitCode::success;
+}
+
+ExitCode run_upgrade(Context& ctx, const MigrateOptions& options) {
+  return migrate(ctx, options, Direction::up);
+}
+
+ExitCode run_downgrade(Context& ctx, const MigrateOptions& options) {
+  return migrate(ctx, options, Direction::down);
+}
+
+ExitCode run_current(Context& ctx) {
+  Project project = load_project(ctx);
+  auto engine = open_engine(project.config, OpenMode::read_only);
+  auto rows = engine->applied();
+  auto applied = known_ids(project.graph, rows);
+  auto heads = applied_heads(project.graph, applied);
+  auto graph_heads = project.graph.heads();
+  auto is_head = [&](const std::string& id) {
+    return std::find(graph_heads.begin(), graph_heads.end(), id) != graph_heads.end();
+  };
+  if (ctx.json) {
+    json out = {{"database", engine->describe()}, {"current", heads}, {"applied", json::array()}};
+    for (const auto& row : rows) {
+      json r = {{"revision", row.revision},
+                {"checksum", row.checksum},
+                {"applied_at", row.applied_at},
+                {"duration_ms", row.duration_ms},
+                {"known", project.graph.find(row.revision) != nullptr}};
+      if (row.statements_done) r["statements_done"] = *row.statements_done;
+      out["applied"].push_back(r);
+    }
+    fmt::print("{}\n", out.dump(2));
+    return ExitCode::success;
+  }
+  ctx.out.detail(fmt::format("Database: {}", engine->describe()));
+  if (heads.empty() && rows.empty()) ctx.out.result("base (no revision applied)");
+  for (const auto& id : heads) {
+    const Script* s = project.graph.find(id);
+    ctx.out.result(fmt::format("{}{} {}", id, is_head(id) ? " (head)" : "", s->message));
+  }
+  for (const auto& row : rows) {
+    if (project.graph.find(row.revision) == nullptr)
+      ctx.out.result(fmt::format("{} (no script with this id)", row.revision));
+    else if (row.statements_done)
+      ctx.out.result(fmt::format("{} (incomplete: {} statement(s) ran)", row.revision, *row.statements_done));
+  }
+  return ExitCode::success;
+}
+
+ExitCode run_history(Context& ctx) {
+  Project project = load_project(ctx);
+  std::string database;
+  auto rows = try_applied(ctx, project.config, &database);
+  std::map<std::string, const AppliedRevision*> by_id;
+  if (rows)
+    for (const auto& row : *rows) by_id[row.revision] = &row;
+  auto heads = project.graph.heads();
+  const auto& scripts = project.graph.scripts();
+  if (ctx.json) {
+    json out = json::array();
+    for (auto it = scripts.rbegin(); it != scripts.rend(); ++it) {
+      auto row = by_id.find(it->id);
+      json r = {{"revision", it->id},
+                {"parents", it->parents},
+                {"message", it->message},
+                {"path", it->path},
+                {"head", std::find(heads.begin(), heads.end(), it->id) != heads.end()},
+                {"applied", rows ? json(row != by_id.end()) : json(nullptr)}};
+      if (row != by_id.end()) r["applied_at"] = row->second->applied_at;
+      out.push_back(r);
+    }
+    fmt::print("{}\n", out.dump(2));
+    return ExitCode::success;
+  }
+  for (auto it = scripts.rbegin(); it != scripts.rend(); ++it) {
+    bool applied = by_id.count(it->id) > 0;
+    bool head = std::find(heads.begin(), heads.end(), it->id) != heads.end();
+    auto parents = it->parents.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(it->parents, ", "));
+    std::string line = fmt::format("{} {} -> {}{}{}, {}", applied ? "*" : " ", parents,
+                                   ctx.out.bold(it->id), head ? " (head)" : "",
+                                   it->parents.size() > 1 ? " (merge)" : "", it->message);
+    ctx.out.result(line);
+    if (ctx.out.verbosity == Verbosity::verbose) {
+      ctx.out.result(fmt::format("      path: {}", it->path));
+      if (applied) ctx.out.result(fmt::format("      applied: {}", by_id[it->id]->applied_at));
+    }
+  }
+  if (rows) ctx.out.detail(fmt::format("* = applied in {}", database));
+  return ExitCode::success;
+}
+
+ExitCode run_heads(Context& ctx) {
+  Project project = load_project(ctx);
+  auto heads = project.graph.heads();
+  if (ctx.json) {
+    fmt::print("{}\n", json{{"heads", heads}}.dump(2));
+    return ExitCode::success;
+  }
+  for (const auto& id : heads)
+    ctx.out.result(fmt::format("{} (head) {}", id, project.graph.find(id)->message));
+  return ExitCode::success;
+}
+
+ExitCode run_branches(Context& ctx) {
+  Project project = load_project(ctx);
+  for (const auto& s : project.graph.scripts()) {
+    auto children = project.graph.children(s.id);
+    if (children.size() > 1)
+      ctx.out.result(fmt::format("{} (branchpoint) {} -> {}", s.id, s.message, fmt::join(children, ", ")));
+  }
+  return ExitCode::success;
+}
+
+ExitCode run_show(Context& ctx, const std::string& revision) {
+  Project project = load_project(ctx);
+  const Script& s = *project.graph.find(project.graph.resolve_id(revision));
+  auto list = [](const std::vector<std::string>& ids) {
+    return ids.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(ids, ", "));
+  };
+  ctx.out.result(fmt::format("Revision: {}", s.id));
+  ctx.out.result(fmt::format("Parent: {}", list(s.parents)));
+  ctx.out.result(fmt::format("Children: {}", list(project.graph.children(s.id))));
+  ctx.out.result(fmt::format("Path: {}", s.path));
+  ctx.out.result(fmt::format("Message: {}", s.message));
+  ctx.out.result(fmt::format("Transaction: {}",
+                             s.transaction == TransactionMode::none ? "none" : "one per migration"));
+  if (s.irreversible) ctx.out.result("Irreversible: yes");
+  auto section = [&](const char* name, const std::optional<Section>& sec) {
+    if (!sec) return;
+    ctx.out.result(fmt::format("\n-- {} (line {})", name, sec->directive_line));
+    auto text = sec->sql;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (!text.empty()) ctx.out.result(text);
+  };
+  section("up", s.up);
+  section("up sqlite", s.dialect_up[0]);
+  section("up postgres", s.dialect_up[1]);
+  section("down", s.down);
+  section("down sqlite", s.dialect_down[0]);
+  section("down postgres", s.dialect_down[1]);
+  return ExitCode::success;
+}
+
+ExitCode run_stamp(Context& ctx, const MigrateOptions& options) {
+  Project project = load_project(ctx);
+  auto ids = plan_stamp(project.graph, options.target);
+  auto engine = open_engine(project.config, OpenMode::read_write);
+  std::vector<AppliedRevision> rows;
+  for (const auto& id : ids) {
+    AppliedRevision row;
+    row.revision = id;
+    row.checksum = project.graph.find(id)->checksum(Direction::up, engine->dialect());
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const AppliedRevision& a, const AppliedRevision& b) { return id_less(a.revision, b.revision); });
+  engine->stamp(rows);
+  ctx.out.info(fmt::format("Stamped {} at {} (no migration ran)", engine->describe(),
+                           describe_state(applied_heads(project.graph, ids))));
+  return ExitCode::success;
+}
+
+ExitCode run_check(Context& ctx) {
+  std::vector<Diagnostic> problems;
+  Project project = load_project(ctx, &problems);
+  auto heads = project.graph.single_head_diagnostics();
+  problems.insert(problems.end(), heads.begin(), heads.end());
+  auto revisions = project.graph.scripts().size();
+  if (ctx.json) {
+    json out = {{"ok", problems.empty()},
+                {"directory", project.scripts_dir},
+                {"revisions", revisions},
+                {"heads", project.graph.heads()},
+                {"diagnostics", json::array()}};
+    for (const auto& d : problems) out["diagnostics"].push_back(diagnostic_json(d));
+    fmt::print("{}\n", out.dump(2));
+  } else if (problems.empty()) {
+    ctx.out.info(fmt::format("{}: {} revision{}, head {}, no problems", project.scripts_dir, revisions,
+                             revisions == 1 ? "" : "s", describe_state(project.graph.heads())));
+  } else {
+    ctx.out.diagnostics(problems);
+    fmt::print(stderr, "{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s",
+               project.scripts_dir);
+  }
+  return problems.empty() ? ExitCode::success : ExitCode::invalid_scripts;
+}
+
+ExitCode run_dump_schema(Context& ctx) {
+  Config config = load_configuration(ctx);
+  auto engine = open_engine(config, OpenMode::read_only);
+  fmt::print("{}", engine->dump_schema());
+  return ExitCode::success;
+}
+
+}  // namespace retort::cli
