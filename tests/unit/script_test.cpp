@@ -158,7 +158,8 @@ TEST(ParseScript, Utf8InSqlIsFine) {
 // --- checksum ------------------------------------------------------------------
 
 TEST(Checksum, IgnoresLineEndingsTrailingSpaceAndOuterBlankLines) {
-  auto a = parse_ok("-- retort:up\nCREATE TABLE t (\n  id int\n);\n-- retort:down\nDROP TABLE t;\n");
+  auto a =
+      parse_ok("-- retort:up\nCREATE TABLE t (\n  id int\n);\n-- retort:down\nDROP TABLE t;\n");
   auto b = parse_ok(
       "-- retort:up\r\n\r\n  \r\nCREATE TABLE t ( \t\r\n  id int\r\n);   \r\n\r\n"
       "-- retort:down\r\nDROP TABLE t;");
@@ -292,6 +293,11 @@ TEST(Diagnostics, HeaderDirectiveAfterASection) {
   EXPECT_EQ(d.message,
             "header directive 'retort:parent' after the first section; move it above line 2");
   EXPECT_EQ(d.source_line, "  -- retort:parent 0001");
+
+  d = only_diagnostic("-- retort:up\nDROP TABLE t;\n-- retort:irreversible\n");
+  EXPECT_EQ(d.message,
+            "header directive 'retort:irreversible' after the first section; move it above "
+            "line 1");
 }
 
 TEST(Diagnostics, DuplicateSection) {
@@ -457,10 +463,10 @@ TEST(Ids, OrderNumerically) {
 TEST(Ids, EqualNumbersFallBackToText) {
   EXPECT_TRUE(id_less("003", "03"));
   EXPECT_FALSE(id_less("03", "003"));
-  EXPECT_TRUE(id_less("00", "0"));
+  EXPECT_TRUE(id_less("0", "00"));
   std::vector<std::string> ids{"10", "03", "2", "003", "0001", "000", "0"};
   std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return id_less(a, b); });
-  EXPECT_EQ(ids, (std::vector<std::string>{"000", "0", "0001", "2", "003", "03", "10"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"0", "000", "0001", "2", "003", "03", "10"}));
 }
 
 TEST(Ids, SameNumber) {

@@ -63,9 +63,11 @@ TEST(CreateVersionTable, Postgres) {
 
 TEST(InsertVersion, QuotesEveryValue) {
   EXPECT_EQ(insert_version_sql(Dialect::sqlite, default_table, "0001", "ab12", 42),
-            R"(INSERT INTO "retort_version" (revision, checksum, duration_ms) VALUES ('0001', 'ab12', 42))");
+            "INSERT INTO \"retort_version\" (revision, checksum, duration_ms) "
+            "VALUES ('0001', 'ab12', 42)");
   EXPECT_EQ(insert_version_sql(Dialect::postgres, weird_table, "x'y", "c", 0),
-            R"(INSERT INTO "my ""schema"""."we""ird" (revision, checksum, duration_ms) VALUES ('x''y', 'c', 0))");
+            R"(INSERT INTO "my ""schema"""."we""ird" (revision, checksum, duration_ms) )"
+            R"(VALUES ('x''y', 'c', 0))");
 }
 
 TEST(DeleteVersion, QuotesTheRevision) {
@@ -104,7 +106,8 @@ TEST(SelectVersionParam, PlaceholdersPerDialect) {
 
 TEST(SelectVersions, AppliedAtAsUtcText) {
   EXPECT_EQ(select_versions_sql(Dialect::sqlite, weird_table),
-            R"(SELECT revision, checksum, applied_at, duration_ms, statements_done FROM "we""ird")");
+            "SELECT revision, checksum, applied_at, duration_ms, statements_done "
+            R"(FROM "we""ird")");
   EXPECT_EQ(select_versions_sql(Dialect::postgres, default_table),
             "SELECT revision, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
             "'YYYY-MM-DD HH24:MI:SS'), duration_ms, statements_done FROM "

@@ -136,8 +136,6 @@ class Resolver {
     return s->value;
   }
 
-  const fs::path& project_dir() const { return project_dir_; }
-
  private:
   const Environment& environment_;
   const DotEnv& dotenv_;

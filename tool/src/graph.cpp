@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 #include <utility>
 
@@ -36,7 +37,8 @@ constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
 
 // Strongly connected components (Tarjan) of the parent edges, iterative so
 // that a chain of thousands of revisions cannot overflow the stack. Returns
-// each node's component number; a cycle is a component with a back edge.
+// each node's component number: an edge between two nodes of one component
+// (or from a node to itself) lies on a cycle.
 std::vector<std::size_t> components(const std::vector<std::vector<std::size_t>>& edges) {
   const std::size_t n = edges.size();
   std::vector<std::size_t> order(n, none), low(n), component(n, none);
@@ -115,13 +117,19 @@ Diagnostic at_parent_line(const Script& script, std::string message,
 
 RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
                                    std::vector<Diagnostic>& diagnostics) {
+  // Positions are sorted rather than the scripts, which are large to move.
   // Stable, so that among equal ids the file given first is the one kept.
-  std::stable_sort(scripts.begin(), scripts.end(),
-                   [](const Script& a, const Script& b) { return id_less(a.id, b.id); });
+  std::vector<std::size_t> order(scripts.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) {
+    return id_less(scripts[a].id, scripts[b].id);
+  });
 
   RevisionGraph graph;
+  graph.scripts_.reserve(scripts.size());
   // Ids equal as numbers ("03", "003") sort next to each other.
-  for (auto& script : scripts) {
+  for (std::size_t position : order) {
+    Script& script = scripts[position];
     if (graph.scripts_.empty() || !id_same_number(graph.scripts_.back().id, script.id)) {
       graph.scripts_.push_back(std::move(script));
       continue;
@@ -246,10 +254,11 @@ std::vector<Diagnostic> RevisionGraph::single_head_diagnostics() const {
 }
 
 // A full id wins outright. Otherwise the candidates are the ids that start
-// with `text` plus the id equal to it as a number ("7" for "0007"); exactly
-// one candidate is the answer. Counting the numeric match as a candidate
-// (rather than preferring it or the prefix) means "3" never silently picks
-// 30 when 0003 exists too: that is reported as ambiguous.
+// with `text`, plus, when `text` has no leading zero, the id equal to it as a
+// number ("7" for "0007"); exactly one candidate is the answer. Text with a
+// leading zero is the padded form being typed ("012" for 0120), so it is only
+// a prefix. Counting the numeric match as a candidate (rather than preferring
+// it or the prefix) means "3" never silently picks 30 when 0003 exists too.
 std::string RevisionGraph::resolve_id(std::string_view text) const {
   if (find(text)) return std::string(text);
   std::vector<std::string> candidates;
@@ -257,7 +266,7 @@ std::string RevisionGraph::resolve_id(std::string_view text) const {
     for (auto it = index_.lower_bound(text); it != index_.end() && it->first.starts_with(text);
          ++it)
       candidates.push_back(it->first);
-    const Script* number = same_number(scripts_, text);
+    const Script* number = text.starts_with('0') ? nullptr : same_number(scripts_, text);
     if (number && !number->id.starts_with(text)) candidates.push_back(number->id);
   }
   if (candidates.size() == 1) return candidates.front();

@@ -83,7 +83,8 @@ ScriptSet load_scripts(const std::string& directory) {
   }
   if (!fs::is_directory(status)) {
     set.diagnostics.push_back(directory_problem(
-        directory, "not a directory; pass the folder that holds the *.sql scripts with --directory"));
+        directory,
+        "not a directory; pass the folder that holds the *.sql scripts with --directory"));
     return set;
   }
 

@@ -102,7 +102,7 @@ std::optional<std::string> single_head(const RevisionGraph& graph) {
   return std::move(heads.front());
 }
 
-// The revision `count` steps above `id`, Alembic's `<id>+N`; a branch point
+// The revision `count` steps above `start`, Alembic's `<id>+N`; a branch point
 // on the way is ambiguous, so it is an error rather than a guess.
 std::string descendant(const RevisionGraph& graph, std::string_view target,
                        const std::string& start, std::size_t count) {
@@ -123,7 +123,7 @@ std::string descendant(const RevisionGraph& graph, std::string_view target,
   return id;
 }
 
-// The revision `count` first parents below `id`, Alembic's `<id>-N`.
+// The revision `count` first parents below `start`, Alembic's `<id>-N`.
 std::string ancestor(const RevisionGraph& graph, std::string_view target,
                      const std::string& start, std::size_t count) {
   std::string id = start;

@@ -215,8 +215,7 @@ class Parser {
       encoding_error(content, *problem);
       return;
     }
-    std::string storage;
-    text_ = to_lf(content, storage);
+    text_ = to_lf(content, lf_storage_);
     auto body = text_.starts_with(utf8_bom) ? text_.substr(utf8_bom.size()) : text_;
     if (std::all_of(body.begin(), body.end(), is_space)) {
       error(0, 0, "script is empty; add '-- retort:up' and '-- retort:down' sections");
@@ -275,7 +274,8 @@ class Parser {
       const auto line = text_.substr(pos, end - pos);
       ++line_number;
       // A BOM counts as leading white space so that a directive on line 1 is seen.
-      const std::size_t start = line_number == 1 && line.starts_with(utf8_bom) ? utf8_bom.size() : 0;
+      const std::size_t start =
+          line_number == 1 && line.starts_with(utf8_bom) ? utf8_bom.size() : 0;
       if (auto directive = parse_directive(line, start)) {
         handle_directive(*directive, line, line_number, pos, next);
       } else if (!open_section_) {
@@ -308,13 +308,14 @@ class Parser {
       unknown_directive(d, line, line_number);
       return;
     }
+    // A misplaced directive is still applied, so that a late
+    // "retort:irreversible" does not also cause a "missing down section".
     if (first_section_line_ != 0) {
       error(line_number, d.column,
             fmt::format("header directive 'retort:{}' after the first section; move it above "
                         "line {}",
                         d.name, first_section_line_),
             line);
-      return;
     }
     auto& first_line = d.name == "parent"    ? script_.parent_line
                        : d.name == "message" ? message_line_
@@ -473,7 +474,8 @@ class Parser {
   std::string_view path_;
   ParseResult& result_;
   Script script_;
-  std::string_view text_;
+  std::string lf_storage_;
+  std::string_view text_;  // the content with LF line endings
   int message_line_ = 0, transaction_line_ = 0, irreversible_line_ = 0;
   int first_section_line_ = 0;
   bool reported_sql_before_section_ = false;

@@ -198,6 +198,8 @@ std::vector<SqlStatement> split_postgres(std::string_view sql) {
   return statements;
 }
 
+bool parses_as_postgres(std::string_view sql) { return parse_tree(sql).is_object(); }
+
 std::optional<NonTransactionalStatement> find_non_transactional_statement(std::string_view sql) {
   return find_statement(sql, non_transactional_kind);
 }

@@ -27,6 +27,9 @@ struct NonTransactionalStatement {
 // are dropped; a script of only comments has no statements.
 std::vector<SqlStatement> split_postgres(std::string_view sql);
 
+// True when libpg_query's parser (PostgreSQL 15's grammar) accepts `sql`.
+bool parses_as_postgres(std::string_view sql);
+
 // The first statement of `sql` that cannot run inside a transaction block
 // (CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM, ...), judged from the parse
 // tree; nothing when there is none or when `sql` does not parse.

@@ -1,1 +1,775 @@
-// filled in by the layer's author
+#include "engine/postgres_engine.hpp"
+
+#include <libpq-fe.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/filesystem.hpp>
+#include <boost/process.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <thread>
+
+#include "engine/pg_statements.hpp"
+#include "retort/version_sql.hpp"
+
+namespace retort {
+
+namespace {
+
+namespace bp = boost::process;
+using Clock = std::chrono::steady_clock;
+
+// Owns a PGconn; PQfinish also ends the server session, which releases any
+// lock and rolls back any open transaction.
+struct ConnectionDeleter {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+using Connection = std::unique_ptr<PGconn, ConnectionDeleter>;
+
+// Owns a PGresult.
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// What the server said about a failed command.
+struct ServerError {
+  std::string sqlstate;
+  std::string message;
+  std::string detail;
+  std::string hint;
+  std::size_t position = 0;  // 1-based characters into the command; 0 when none
+};
+
+// The field `code` of `result`, or "".
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// `text` without trailing new lines (libpq ends its messages with one).
+std::string chomp(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// The passwords in play, to blank out of any text that reaches the user.
+// libpq never puts a password in a message, but a malformed URL's pieces may
+// be quoted back, so every message goes through scrub().
+class Secrets {
+ public:
+  // Remembers `secret`; very short ones are skipped because replacing every
+  // "a" in a message would garble it without protecting anything.
+  void add(std::string_view secret) {
+    if (secret.size() >= 3) secrets_.emplace_back(secret);
+  }
+  // `text` with every remembered secret replaced by "***".
+  std::string scrub(std::string text) const {
+    for (const auto& secret : secrets_) {
+      for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
+        text.replace(at, secret.size(), "***");
+    }
+    return text;
+  }
+
+ private:
+  std::vector<std::string> secrets_;
+};
+
+// The keyword/value arrays for PQconnectdbParams, kept alive together.
+struct ConnectParams {
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+  bool expand_dbname = false;  // the first dbname is a URL for libpq to parse
+  Secrets secrets;
+  std::string url_shown;  // the URL with its password masked, for messages
+
+  void add(std::string key, std::string value) {
+    keys.push_back(std::move(key));
+    values.push_back(std::move(value));
+  }
+  // PQconnectdbParams's view of the arrays: NULL-terminated C strings.
+  std::pair<std::vector<const char*>, std::vector<const char*>> arrays() const {
+    std::vector<const char*> k, v;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      k.push_back(keys[i].c_str());
+      v.push_back(values[i].c_str());
+    }
+    k.push_back(nullptr);
+    v.push_back(nullptr);
+    return {k, v};
+  }
+};
+
+// The raw (possibly percent-encoded) password of a URL's userinfo, with both
+// readings of an unencoded '@' in it; libpq takes the first '@', users often
+// mean the last.
+std::vector<std::string> raw_url_passwords(std::string_view url) {
+  std::vector<std::string> found;
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return found;
+  auto rest = url.substr(scheme + 3);
+  for (auto at : {rest.find('@'), rest.rfind('@')}) {
+    if (at == std::string_view::npos) continue;
+    auto userinfo = rest.substr(0, at);
+    auto colon = userinfo.find(':');
+    if (colon != std::string_view::npos) found.emplace_back(userinfo.substr(colon + 1));
+  }
+  return found;
+}
+
+// The connection parameters of `config`, the URL checked by libpq's own parser
+// first so that a malformed one is a configuration error, not a connection one.
+ConnectParams connect_params(const Config& config) {
+  ConnectParams params;
+  // fallback_: PGAPPNAME or an application_name in the URL still win.
+  params.add("fallback_application_name", "retort");
+  if (const char* env_password = std::getenv("PGPASSWORD")) params.secrets.add(env_password);
+  if (!config.postgres_url.empty()) {
+    for (const auto& raw : raw_url_passwords(config.postgres_url)) params.secrets.add(raw);
+    params.url_shown = mask_url(config.postgres_url);
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(config.postgres_url.c_str(), &error);
+    if (options == nullptr) {
+      std::string reason = error == nullptr ? "out of memory" : chomp(error);
+      PQfreemem(error);
+      fail(ExitCode::config,
+           fmt::format("DATABASE_URL '{}' is not a valid PostgreSQL URL: {}", params.url_shown,
+                       params.secrets.scrub(reason)),
+           {"the form is postgresql://user:password@host:port/dbname?sslmode=require; "
+            "percent-encode '@', ':', '/', '%', '#' and '?' in the user name and password"});
+    }
+    for (auto* option = options; option->keyword != nullptr; ++option)
+      if (option->val != nullptr && std::string_view(option->keyword) == "password")
+        params.secrets.add(option->val);
+    PQconninfoFree(options);
+    params.add("dbname", config.postgres_url);
+    params.expand_dbname = true;
+  }
+  for (const auto& [key, value] : config.postgres) {
+    if (key == "password") params.secrets.add(value);
+    params.add(key, value);
+  }
+  return params;
+}
+
+// "postgresql://user@host:port/db" of a (possibly failed) connection, without
+// a password; a Unix socket shows as the libpq URL form with `host=`.
+std::string describe_connection(PGconn* conn) {
+  auto text = [](const char* s) { return s == nullptr ? std::string() : std::string(s); };
+  std::string user = text(PQuser(conn));
+  std::string host = text(PQhost(conn));
+  std::string port = text(PQport(conn));
+  std::string db = text(PQdb(conn));
+  std::string who = user.empty() ? std::string() : user + "@";
+  if (host.starts_with('/'))
+    return fmt::format("postgresql://{}/{}?host={}&port={}", who, db, host, port);
+  return fmt::format("postgresql://{}{}:{}/{}", who, host, port, db);
+}
+
+// Where a failed connection was going: "host:port", or the socket file.
+std::string connection_target(PGconn* conn) {
+  std::string host = PQhost(conn) == nullptr ? "" : PQhost(conn);
+  std::string port = PQport(conn) == nullptr ? "" : PQport(conn);
+  if (host.starts_with('/')) return fmt::format("{}/.s.PGSQL.{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+// The reason libpq gives, without its "connection to server at ... failed:"
+// preamble, the server's "FATAL:  " and its indented hint lines.
+std::string connection_reason(const std::string& message) {
+  std::string_view text = message;
+  // With several addresses (localhost is ::1 and 127.0.0.1) libpq reports each
+  // attempt; the last one is the one that decided.
+  auto last = text.rfind("connection to server ");
+  if (last != std::string_view::npos) text = text.substr(last);
+  if (auto failed = text.find(" failed: "); failed != std::string_view::npos)
+    text = text.substr(failed + 9);
+  text = text.substr(0, text.find('\n'));
+  for (std::string_view prefix : {"FATAL:  ", "ERROR:  "})
+    if (text.starts_with(prefix)) text.remove_prefix(prefix.size());
+  return std::string(text.empty() ? std::string_view(message) : text);
+}
+
+// Why a connection failed, as far as the notes to print are concerned.
+enum class ConnectFailure { unreachable, starting, password, no_database, no_role, refused, other };
+
+ConnectFailure classify(std::string_view reason) {
+  auto has = [&](std::string_view s) { return reason.find(s) != std::string_view::npos; };
+  if (has("the database system is starting up") || has("not yet accepting connections") ||
+      has("the database system is shutting down") || has("in recovery mode"))
+    return ConnectFailure::starting;
+  if (has("Connection refused") || has("No such file or directory") || has("timeout expired") ||
+      has("Network is unreachable") || has("No route to host") || has("Connection timed out") ||
+      has("could not translate host name") || has("server closed the connection unexpectedly"))
+    return ConnectFailure::unreachable;
+  if (has("password authentication failed") || has("no password supplied") ||
+      has("SCRAM authentication"))
+    return ConnectFailure::password;
+  if (has("database \"") && has("\" does not exist")) return ConnectFailure::no_database;
+  if (has("role \"") && has("\" does not exist")) return ConnectFailure::no_role;
+  if (has("pg_hba.conf") || has("permission denied for database")) return ConnectFailure::refused;
+  return ConnectFailure::other;
+}
+
+// What to check for each kind of failure.
+std::vector<std::string> connection_notes(ConnectFailure kind, std::string_view reason) {
+  switch (kind) {
+    case ConnectFailure::unreachable:
+      if (reason.find("could not translate host name") != std::string_view::npos)
+        return {"check the host name in POSTGRES_SERVER (or DATABASE_URL)"};
+      return {"is the server running, and accepting connections on that host and port?",
+              "check POSTGRES_SERVER and POSTGRES_PORT (or the host and port of DATABASE_URL), "
+              "and any firewall in between",
+              "'--wait SECONDS' retries while a server is starting"};
+    case ConnectFailure::starting:
+      return {"the server is starting or stopping; '--wait SECONDS' retries until it accepts "
+              "connections"};
+    case ConnectFailure::password:
+      return {"check POSTGRES_PASSWORD (or the password of DATABASE_URL, percent-encoded), "
+              "PGPASSWORD or ~/.pgpass; the password is never shown",
+              "check POSTGRES_USER too: the server does not say whether the user exists"};
+    case ConnectFailure::no_database:
+      return {"create the database (e.g. 'createdb <name>' or CREATE DATABASE), or fix "
+              "POSTGRES_DB (or the database of DATABASE_URL)"};
+    case ConnectFailure::no_role:
+      return {"check POSTGRES_USER (or the user of DATABASE_URL)"};
+    case ConnectFailure::refused:
+      return {"the server refuses this user, database or client address (pg_hba.conf, or a "
+              "missing CONNECT privilege); a server that requires SSL needs sslmode=require"};
+    case ConnectFailure::other:
+      break;
+  }
+  if (reason.find("SSL") != std::string_view::npos || reason.find("certificate") != std::string_view::npos)
+    return {"check sslmode, sslrootcert, sslcert and sslkey (in DATABASE_URL's query or PGSSL* "
+            "variables)"};
+  return {};
+}
+
+// Connects, retrying until `wait_s` seconds have passed while the server is
+// down or starting. Throws DiagnosticError(ExitCode::connection).
+Connection connect(const ConnectParams& params, int wait_s, std::string* shown) {
+  auto [keys, values] = params.arrays();
+  const auto deadline = Clock::now() + std::chrono::seconds(wait_s);
+  while (true) {
+    Connection conn(PQconnectdbParams(keys.data(), values.data(), params.expand_dbname ? 1 : 0));
+    if (conn == nullptr) fail(ExitCode::connection, "out of memory while connecting to PostgreSQL");
+    if (PQstatus(conn.get()) == CONNECTION_OK) {
+      *shown = describe_connection(conn.get());
+      return conn;
+    }
+    std::string reason = params.secrets.scrub(connection_reason(PQerrorMessage(conn.get())));
+    auto kind = classify(reason);
+    bool retry = kind == ConnectFailure::unreachable || kind == ConnectFailure::starting;
+    if (retry && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      continue;
+    }
+    auto notes = connection_notes(kind, reason);
+    std::string database = params.url_shown.empty() ? describe_connection(conn.get()) : params.url_shown;
+    notes.push_back("database: " + params.secrets.scrub(database));
+    if (retry && wait_s > 0) notes.push_back(fmt::format("gave up after waiting {} s", wait_s));
+    fail(ExitCode::connection,
+         fmt::format("could not connect to {}: {}", connection_target(conn.get()), reason),
+         std::move(notes));
+  }
+}
+
+// Discards notices ("relation ... already exists, skipping"): libpq would print
+// them on standard error, in the middle of Retort's own output.
+void ignore_notice(void*, const char*) {}
+
+// The advisory lock key of a version table: FNV-1a of its qualified name, so
+// that two version tables in one database never serialise each other.
+std::int64_t lock_key(const VersionTable& table) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : "retort:" + qualified_table(Dialect::postgres, table)) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(hash);
+}
+
+// Shared or exclusive hold of the migration lock.
+enum class LockMode { shared, exclusive };
+
+class PostgresEngine final : public Engine {
+ public:
+  PostgresEngine(const Config& config, OpenMode mode)
+      : params_(connect_params(config)),
+        table_(config.version_table),
+        mode_(mode),
+        lock_timeout_s_(config.lock_timeout_s),
+        lock_key_(lock_key(config.version_table)) {
+    conn_ = open_connection(config.wait_s);
+  }
+
+  Dialect dialect() const override { return Dialect::postgres; }
+
+  std::string describe() const override { return shown_; }
+
+  std::vector<AppliedRevision> applied() override {
+    // Writers wait for a `transaction none` script in progress to finish, so
+    // that they never see its provisional row; readers take what is there.
+    bool own_transaction = !in_group_;
+    if (own_transaction) {
+      if (mode_ == OpenMode::read_write)
+        acquire_lock(conn_.get(), LockMode::shared);
+      else
+        exec_internal(conn_.get(), "BEGIN");
+    }
+    std::vector<AppliedRevision> rows;
+    if (table_exists()) {
+      Result result = exec_internal(conn_.get(), select_versions_sql(Dialect::postgres, table_));
+      for (int i = 0; i < PQntuples(result.get()); ++i) {
+        AppliedRevision row;
+        row.revision = PQgetvalue(result.get(), i, 0);
+        row.checksum = PQgetvalue(result.get(), i, 1);
+        row.applied_at = PQgetvalue(result.get(), i, 2);
+        row.duration_ms = std::strtoll(PQgetvalue(result.get(), i, 3), nullptr, 10);
+        if (!PQgetisnull(result.get(), i, 4))
+          row.statements_done = std::atoi(PQgetvalue(result.get(), i, 4));
+        rows.push_back(std::move(row));
+      }
+    }
+    if (own_transaction) exec_internal(conn_.get(), "COMMIT");
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); });
+    return rows;
+  }
+
+  StepOutcome run(const StepRequest& request) override {
+    if (request.transaction == TransactionMode::none) {
+      if (in_group_) {
+        abandon_transaction();
+        fail(ExitCode::usage,
+             fmt::format("revision {} runs without a transaction ('-- retort:transaction none') "
+                         "and cannot be part of --single-transaction",
+                         request.revision),
+             {"the whole run was rolled back; run it without --single-transaction"});
+      }
+      return run_without_transaction(request);
+    }
+    reject_statements_outside_transactions(request.sql);
+    try {
+      if (!in_group_) acquire_lock(conn_.get(), LockMode::exclusive);
+      ensure_table();
+      auto done = statements_done(request.revision);
+      bool recorded = done.has_value();
+      if (recorded == (request.direction == Direction::up)) {
+        if (!in_group_) exec_internal(conn_.get(), "ROLLBACK");
+        return {false, 0};
+      }
+      auto start = Clock::now();
+      run_statements(request.sql);
+      auto duration = elapsed_ms(start);
+      if (request.direction == Direction::up)
+        record(request.revision, request.checksum, duration, std::nullopt);
+      else
+        exec_params(conn_.get(), delete_version_param_sql(Dialect::postgres, table_),
+                    {request.revision});
+      if (!in_group_) commit();
+      return {true, duration};
+    } catch (...) {
+      abandon_transaction();
+      throw;
+    }
+  }
+
+  void stamp(const std::vector<AppliedRevision>& rows) override {
+    try {
+      if (!in_group_) acquire_lock(conn_.get(), LockMode::exclusive);
+      ensure_table();
+      exec_internal(conn_.get(), clear_versions_sql(Dialect::postgres, table_));
+      for (const auto& row : rows)
+        record(row.revision, row.checksum, row.duration_ms, row.statements_done);
+      if (!in_group_) exec_internal(conn_.get(), "COMMIT");
+    } catch (...) {
+      abandon_transaction();
+      throw;
+    }
+  }
+
+  void begin_group() override {
+    acquire_lock(conn_.get(), LockMode::exclusive);
+    in_group_ = true;
+  }
+
+  void commit_group() override {
+    if (!in_group_) return;
+    try {
+      commit();
+    } catch (...) {
+      in_group_ = false;
+      throw;
+    }
+    in_group_ = false;
+  }
+
+  std::string dump_schema() override;
+
+ private:
+  // Opens one more connection with the engine's settings.
+  Connection open_connection(int wait_s) {
+    Connection conn = connect(params_, wait_s, &shown_);
+    PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
+    return conn;
+  }
+
+  // The server's error for `result`, or nothing when the command succeeded.
+  static std::optional<ServerError> error_of(PGconn* conn, const PGresult* result) {
+    auto status = PQresultStatus(result);
+    if (result != nullptr &&
+        (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY))
+      return std::nullopt;
+    ServerError error;
+    error.sqlstate = field(result, PG_DIAG_SQLSTATE);
+    error.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
+    if (error.message.empty()) error.message = chomp(PQerrorMessage(conn));
+    error.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
+    error.hint = field(result, PG_DIAG_MESSAGE_HINT);
+    auto position = field(result, PG_DIAG_STATEMENT_POSITION);
+    if (!position.empty()) error.position = std::strtoul(position.c_str(), nullptr, 10);
+    return error;
+  }
+
+  // Fails with the exit code that fits an error of Retort's own SQL.
+  [[noreturn]] void fail_internal(PGconn* conn, const ServerError& error) {
+    auto message = params_.secrets.scrub(error.message);
+    if (PQstatus(conn) != CONNECTION_OK)
+      fail(ExitCode::connection, fmt::format("lost the connection to {}: {}", shown_, message));
+    auto schema = quote_identifier(table_.schema);
+    if (error.sqlstate == "3F000")
+      fail(ExitCode::state,
+           fmt::format("the version table's schema {} does not exist in {}", schema, shown_),
+           {fmt::format("create it (CREATE SCHEMA {}) or choose another one with "
+                        "--version-schema",
+                        schema)});
+    if (error.sqlstate == "42501")
+      fail(ExitCode::state,
+           fmt::format("permission denied on the version table {}: {}",
+                       qualified_table(Dialect::postgres, table_), message),
+           {fmt::format("the user needs USAGE and CREATE on schema {} (GRANT USAGE, CREATE ON "
+                        "SCHEMA {} TO <user>) and, once the table exists, SELECT, INSERT, UPDATE "
+                        "and DELETE on it",
+                        schema, schema)});
+    std::vector<std::string> notes;
+    if (!error.detail.empty()) notes.push_back("detail: " + params_.secrets.scrub(error.detail));
+    if (!error.hint.empty()) notes.push_back("hint: " + params_.secrets.scrub(error.hint));
+    fail(ExitCode::state,
+         fmt::format("{} [SQLSTATE {}] on {}", message, error.sqlstate, shown_), std::move(notes));
+  }
+
+  // Runs Retort's own `sql` (simple query protocol); fails on any error.
+  Result exec_internal(PGconn* conn, const std::string& sql) {
+    Result result(PQexec(conn, sql.c_str()));
+    if (auto error = error_of(conn, result.get())) fail_internal(conn, *error);
+    return result;
+  }
+
+  // Runs `sql` with text parameters (NULL for nullopt) through the unnamed
+  // statement, which transaction-pooling PgBouncer handles.
+  Result exec_params(PGconn* conn, const std::string& sql,
+                     const std::vector<std::optional<std::string>>& values) {
+    std::vector<const char*> pointers;
+    for (const auto& value : values) pointers.push_back(value ? value->c_str() : nullptr);
+    Result result(PQexecParams(conn, sql.c_str(), static_cast<int>(pointers.size()), nullptr,
+                               pointers.data(), nullptr, nullptr, 0));
+    if (auto error = error_of(conn, result.get())) fail_internal(conn, *error);
+    return result;
+  }
+
+  // Opens a transaction on `conn` that holds the migration lock. Polls
+  // pg_try_advisory_xact_lock in short transactions rather than blocking in
+  // one: a transaction blocked in the lock would hold a snapshot, and CREATE
+  // INDEX CONCURRENTLY in the lock holder's script waits for every such
+  // transaction, a deadlock the server cannot see.
+  void acquire_lock(PGconn* conn, LockMode mode) {
+    const char* sql = mode == LockMode::exclusive ? "SELECT pg_try_advisory_xact_lock($1::bigint)"
+                                                  : "SELECT pg_try_advisory_xact_lock_shared($1::bigint)";
+    const auto start = Clock::now();
+    auto pause = std::chrono::milliseconds(20);
+    while (true) {
+      exec_internal(conn, "BEGIN");
+      Result result = exec_params(conn, sql, {std::to_string(lock_key_)});
+      if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") return;
+      exec_internal(conn, "ROLLBACK");
+      if (lock_timeout_s_ > 0 && Clock::now() - start >= std::chrono::seconds(lock_timeout_s_))
+        fail(ExitCode::lock_timeout,
+             fmt::format("another process held the migration lock of {} on {} for more than {} s",
+                         qualified_table(Dialect::postgres, table_), shown_, lock_timeout_s_),
+             {"another 'retort' is migrating this database; wait for it, or raise --lock-timeout",
+              fmt::format("SELECT pid, state, query FROM pg_locks JOIN pg_stat_activity USING "
+                          "(pid) WHERE locktype = 'advisory' shows who holds it (key {})",
+                          lock_key_)});
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
+  }
+
+  // True when the version table exists; a missing schema is a clear error for
+  // writers and simply "no table" for readers.
+  bool table_exists() {
+    Result result = exec_params(
+        conn_.get(),
+        "SELECT n.oid IS NOT NULL, c.oid IS NOT NULL FROM (SELECT 1) AS one "
+        "LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1 "
+        "LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = $2",
+        {table_.schema, table_.name});
+    schema_exists_ = std::string_view(PQgetvalue(result.get(), 0, 0)) == "t";
+    return std::string_view(PQgetvalue(result.get(), 0, 1)) == "t";
+  }
+
+  // Creates the version table when missing, under the migration lock (two
+  // concurrent CREATE TABLE IF NOT EXISTS can otherwise both fail on the
+  // catalog's unique index). Checked first because CREATE ... IF NOT EXISTS
+  // demands CREATE on the schema even when the table exists.
+  void ensure_table() {
+    if (table_exists()) return;
+    if (!schema_exists_) fail_internal(conn_.get(), ServerError{"3F000", "", "", "", 0});
+    exec_internal(conn_.get(), create_version_table_sql(Dialect::postgres, table_));
+  }
+
+  // The statements_done of `revision`'s row: nothing without a row, a nullopt
+  // inside when the row is complete.
+  std::optional<std::optional<int>> statements_done(const std::string& revision) {
+    Result result = exec_params(conn_.get(), select_version_param_sql(Dialect::postgres, table_),
+                                {revision});
+    if (PQntuples(result.get()) == 0) return std::nullopt;
+    if (PQgetisnull(result.get(), 0, 0)) return std::optional<int>();
+    return std::optional<int>(std::atoi(PQgetvalue(result.get(), 0, 0)));
+  }
+
+  // Inserts or overwrites the row of `revision`.
+  void record(const std::string& revision, const std::string& checksum, std::int64_t duration,
+              std::optional<int> done) {
+    exec_params(conn_.get(), upsert_version_param_sql(Dialect::postgres, table_),
+                {revision, checksum, std::to_string(duration),
+                 done ? std::optional<std::string>(std::to_string(*done)) : std::nullopt});
+  }
+
+  // COMMIT; a failure there (a deferred constraint) belongs to the migration.
+  void commit() {
+    Result result(PQexec(conn_.get(), "COMMIT"));
+    if (auto error = error_of(conn_.get(), result.get())) {
+      if (PQstatus(conn_.get()) != CONNECTION_OK) fail_internal(conn_.get(), *error);
+      throw statement_error(*error, 0);
+    }
+  }
+
+  // Rolls back whatever transaction is open after a failure, quietly: the
+  // original error is the one to report.
+  void abandon_transaction() {
+    if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    in_group_ = false;
+  }
+
+  // The StatementError for `error`, pointing at byte `offset` of the section.
+  StatementError statement_error(const ServerError& error, std::size_t offset) const {
+    StatementError e(params_.secrets.scrub(error.message));
+    e.offset = offset;
+    e.sqlstate = error.sqlstate;
+    e.detail = params_.secrets.scrub(error.detail);
+    e.hint = params_.secrets.scrub(error.hint);
+    return e;
+  }
+
+  // Runs one piece of a section: `text` starts at byte `base` of `sql`.
+  // Throws StatementError pointing at the token the server names, else at the
+  // piece's start.
+  void run_piece(PGconn* conn, std::string_view sql, std::size_t base, std::size_t length) {
+    std::string text(sql.substr(base, length));
+    Result result(PQexec(conn, text.c_str()));
+    auto error = error_of(conn, result.get());
+    if (!error) return;
+    if (PQstatus(conn) != CONNECTION_OK) fail_internal(conn, *error);
+    std::size_t offset = base;
+    if (error->position > 0) offset += character_position_to_offset(text, error->position);
+    throw statement_error(*error, offset);
+  }
+
+  // Runs a section inside the current transaction, statement by statement so
+  // that an error without a position still points at its statement. A script
+  // that the bundled parser cannot read (a syntax error, or syntax newer than
+  // it) goes to the server whole: the server's parser is the authority.
+  void run_statements(std::string_view sql) {
+    if (!parses_as_postgres(sql)) {
+      run_piece(conn_.get(), sql, 0, sql.size());
+      return;
+    }
+    for (const auto& statement : split_postgres(sql))
+      run_piece(conn_.get(), sql, statement.offset, statement.length);
+  }
+
+  // Refuses, before anything runs, a per-migration script with a statement
+  // PostgreSQL cannot run in a transaction block, or one that would end it.
+  static void reject_statements_outside_transactions(std::string_view sql) {
+    if (auto found = find_non_transactional_statement(sql)) {
+      StatementError e(fmt::format(
+          "{} cannot run inside a transaction; add '-- retort:transaction none' to the script",
+          found->what));
+      e.offset = found->offset;
+      throw e;
+    }
+    if (auto found = find_transaction_control_statement(sql)) {
+      StatementError e(fmt::format(
+          "{} would end the migration's transaction; remove it (each migration runs in a "
+          "transaction of its own) or add '-- retort:transaction none' to the script",
+          found->what));
+      e.offset = found->offset;
+      throw e;
+    }
+  }
+
+  // A `transaction none` script: statements one by one, each committed on its
+  // own, the version row recording progress. The migration lock is held by a
+  // transaction on a second connection for the whole script: a transaction-
+  // level lock survives transaction pooling, which a session lock would not.
+  StepOutcome run_without_transaction(const StepRequest& request) {
+    Connection lock_conn = open_connection(0);
+    acquire_lock(lock_conn.get(), LockMode::exclusive);
+    std::optional<std::optional<int>> done;
+    try {
+      exec_internal(conn_.get(), "BEGIN");
+      ensure_table();
+      done = statements_done(request.revision);
+      exec_internal(conn_.get(), "COMMIT");
+    } catch (...) {
+      abandon_transaction();
+      throw;
+    }
+    const bool up = request.direction == Direction::up;
+    if (done && done->has_value())
+      fail(ExitCode::state,
+           fmt::format("revision {} stopped part way: only its first {} statement(s) completed",
+                       request.revision, **done),
+           {fmt::format("finish or revert it by hand, then 'retort stamp' the right revision")});
+    if (done.has_value() == up) {
+      exec_internal(lock_conn.get(), "COMMIT");
+      return {false, 0};
+    }
+    auto statements = split_postgres(request.sql);
+    auto start = Clock::now();
+    if (up) record(request.revision, request.checksum, 0, 0);
+    int completed = 0;
+    for (const auto& statement : statements) {
+      try {
+        run_piece(conn_.get(), request.sql, statement.offset, statement.length);
+      } catch (const StatementError& e) {
+        // A failure in parsing or analysis (class 42) changed nothing; if no
+        // statement ran yet, there is no progress worth recording.
+        if (up && completed == 0 && e.sqlstate.starts_with("42"))
+          exec_params(conn_.get(), delete_version_param_sql(Dialect::postgres, table_),
+                      {request.revision});
+        if (!up && completed > 0) record(request.revision, request.checksum, 0, 0);
+        throw;
+      }
+      ++completed;
+      // Inside a BEGIN ... COMMIT of the script's own, progress waits for its end.
+      if (up && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE)
+        record(request.revision, request.checksum, elapsed_ms(start), completed);
+    }
+    auto duration = elapsed_ms(start);
+    if (up)
+      record(request.revision, request.checksum, duration, std::nullopt);
+    else
+      exec_params(conn_.get(), delete_version_param_sql(Dialect::postgres, table_),
+                  {request.revision});
+    exec_internal(lock_conn.get(), "COMMIT");
+    return {true, duration};
+  }
+
+  static std::int64_t elapsed_ms(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  }
+
+  ConnectParams params_;
+  VersionTable table_;
+  OpenMode mode_;
+  int lock_timeout_s_;
+  std::int64_t lock_key_;
+  std::string shown_;
+  Connection conn_;
+  bool in_group_ = false;
+  bool schema_exists_ = false;
+};
+
+// pg_dump of the server's major version when installed side by side (Debian's
+// /usr/lib/postgresql/<major>/bin), else the one on PATH.
+std::string find_pg_dump(int server_version) {
+  int major = server_version >= 100000 ? server_version / 10000 : server_version / 100;
+  std::string candidate = fmt::format("/usr/lib/postgresql/{}/bin/pg_dump", major);
+  if (boost::filesystem::exists(candidate)) return candidate;
+  auto found = bp::search_path("pg_dump");
+  if (found.empty())
+    fail(ExitCode::config, "pg_dump not found, which 'dump-schema' runs",
+         {fmt::format("install the PostgreSQL client of the server's version (Debian: "
+                      "postgresql-client-{})",
+                      major)});
+  return found.string();
+}
+
+// Keeps the lines of a pg_dump script that describe the schema: no comments
+// (they carry versions and dates), no SET or set_config lines, no psql
+// \restrict keys (random per dump), single blank lines.
+std::string normalise_dump(std::string_view dump) {
+  std::string out;
+  bool blank_pending = false;
+  while (!dump.empty()) {
+    auto end = dump.find('\n');
+    auto line = dump.substr(0, end);
+    dump = end == std::string_view::npos ? std::string_view{} : dump.substr(end + 1);
+    if (line.starts_with("--") || line.starts_with("SET ") ||
+        line.starts_with("SELECT pg_catalog.set_config(") || line.starts_with("\\restrict") ||
+        line.starts_with("\\unrestrict"))
+      continue;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      blank_pending = !out.empty();
+      continue;
+    }
+    if (blank_pending) out += '\n';
+    blank_pending = false;
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string PostgresEngine::dump_schema() {
+  // The live connection's settings, passed as libpq's environment variables
+  // (PGHOST, PGPASSWORD, ...): a password on a command line is visible to
+  // every user of the machine.
+  auto environment = boost::this_process::environment();
+  bp::environment env = environment;
+  PQconninfoOption* options = PQconninfo(conn_.get());
+  for (auto* option = options; option != nullptr && option->keyword != nullptr; ++option)
+    if (option->val != nullptr && option->envvar != nullptr && *option->val != '\0')
+      env[option->envvar] = option->val;
+  PQconninfoFree(options);
+
+  auto pattern = fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));
+  boost::asio::io_context io;
+  std::future<std::string> out, err;
+  bp::child child(find_pg_dump(PQserverVersion(conn_.get())), "--schema-only", "--no-owner",
+                  "--no-privileges", "--exclude-table=" + pattern, bp::std_in.close(),
+                  bp::std_out > out, bp::std_err > err, env, io);
+  io.run();
+  child.wait();
+  if (child.exit_code() != 0)
+    fail(ExitCode::connection,
+         fmt::format("pg_dump failed on {}: {}", shown_, params_.secrets.scrub(chomp(err.get()))));
+  return normalise_dump(out.get());
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> open_postgres_engine(const Config& config, OpenMode mode) {
+  return std::make_unique<PostgresEngine>(config, mode);
+}
+
+}  // namespace retort

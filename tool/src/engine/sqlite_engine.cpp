@@ -1,1 +1,524 @@
-// filled in by the layer's author
+#include "engine/sqlite_engine.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "retort/diagnostic.hpp"
+#include "retort/version_sql.hpp"
+
+// Notes on behaviour (see also docs/reliability.md):
+// - Every connection turns on PRAGMA foreign_keys, as users of the schema
+//   expect; the journal mode is left as the file has it (WAL is the user's
+//   choice and persists in the file).
+// - run() takes the write lock with BEGIN IMMEDIATE before it re-reads the
+//   version row, so concurrent migrators queue on the busy timeout and each
+//   step runs exactly once.
+// - A `transaction none` script runs statement by statement in autocommit
+//   mode. Its row is inserted first with statements_done = 0 (claiming the
+//   revision under the lock), advanced after every statement, and completed
+//   (statements_done NULL) at the end; a failure or kill leaves the count of
+//   completed statements behind. Its down direction runs the statements, then
+//   deletes the row; a failure part way leaves the row as it was.
+// - Inside a group (--single-transaction) every step, `transaction none`
+//   ones included, runs in the group's one transaction; a statement SQLite
+//   refuses inside a transaction (VACUUM) then fails with SQLite's message.
+
+namespace retort {
+
+namespace {
+
+struct CloseDatabase {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct FinalizeStatement {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+
+// An open connection; move-only, closed (rolling back any open transaction)
+// when it goes away.
+using Database = std::unique_ptr<sqlite3, CloseDatabase>;
+
+// A prepared statement; move-only, finalized when it goes away.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+
+  explicit operator bool() const { return stmt_ != nullptr; }
+  sqlite3_stmt* get() const { return stmt_.get(); }
+
+  void bind(int index, std::string_view text) {
+    sqlite3_bind_text(get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(get(), index, value); }
+  void bind_null(int index) { sqlite3_bind_null(get(), index); }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(get()); }
+
+  std::string text(int column) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(get(), column));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(get(), column)))
+             : std::string();
+  }
+  std::int64_t int64(int column) const { return sqlite3_column_int64(get(), column); }
+  bool is_null(int column) const { return sqlite3_column_type(get(), column) == SQLITE_NULL; }
+
+ private:
+  std::unique_ptr<sqlite3_stmt, FinalizeStatement> stmt_;
+};
+
+bool is_lock_error(int code) {
+  int primary = code & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+// The byte offset of the first token at or after `from`: statements start
+// after the previous one's semicolon, so skip the white space and comments
+// between them to point at the statement itself.
+std::size_t skip_space_and_comments(std::string_view sql, std::size_t from) {
+  std::size_t i = from;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      auto end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (sql.substr(i, 2) == "/*") {
+      auto end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// `sql` with the white space at the end of every line and of the whole text
+// removed, so that dumps do not depend on how the statements were typed.
+std::string trim_trailing_space(std::string_view sql) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= sql.size()) {
+    auto end = sql.find('\n', start);
+    auto line = sql.substr(start, end == std::string_view::npos ? sql.npos : end - start);
+    line.remove_suffix(line.size() - (line.find_last_not_of(" \t\r") + 1));
+    out += line;
+    if (end == std::string_view::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  out.erase(out.find_last_not_of(" \t\r\n") + 1);
+  return out;
+}
+
+class SqliteEngine final : public Engine {
+ public:
+  SqliteEngine(std::string path, VersionTable table, OpenMode mode, int lock_timeout_s)
+      : path_(std::move(path)), table_(std::move(table)), mode_(mode),
+        lock_timeout_s_(lock_timeout_s) {
+    open();
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+  std::vector<AppliedRevision> applied() override {
+    if (!db_ || !version_table_exists()) return {};
+    auto stmt = prepare(select_versions_sql(Dialect::sqlite, table_));
+    std::vector<AppliedRevision> rows;
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+      AppliedRevision row;
+      row.revision = stmt.text(0);
+      row.checksum = stmt.text(1);
+      row.applied_at = stmt.text(2);
+      row.duration_ms = stmt.int64(3);
+      if (!stmt.is_null(4)) row.statements_done = static_cast<int>(stmt.int64(4));
+      rows.push_back(std::move(row));
+    }
+    check(rc, "read the version table");
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); });
+    return rows;
+  }
+
+  StepOutcome run(const StepRequest& request) override {
+    require_writable();
+    if (request.transaction == TransactionMode::none && !group_open_)
+      return run_without_transaction(request);
+    bool up = request.direction == Direction::up;
+    StepOutcome outcome;
+    in_transaction([&] {
+      if (!claim(request)) return;
+      auto start = std::chrono::steady_clock::now();
+      execute_script(request.sql, Transaction::open, [](int) {});
+      outcome.duration_ms = elapsed_ms(start);
+      if (up)
+        write_row(request.revision, request.checksum, outcome.duration_ms, std::nullopt);
+      else
+        delete_row(request.revision);
+      outcome.ran = true;
+    });
+    return outcome;
+  }
+
+  void stamp(const std::vector<AppliedRevision>& rows) override {
+    require_writable();
+    in_transaction([&] {
+      create_version_table();
+      execute(clear_versions_sql(Dialect::sqlite, table_), "clear the version table");
+      for (const auto& row : rows) write_row(row.revision, row.checksum, 0, std::nullopt);
+    });
+  }
+
+  void begin_group() override {
+    require_writable();
+    if (group_open_) fail(ExitCode::internal, "begin_group() called twice");
+    execute("BEGIN IMMEDIATE", "take the write lock");
+    group_open_ = true;
+  }
+
+  void commit_group() override {
+    if (!group_open_) fail(ExitCode::internal, "commit_group() without begin_group()");
+    group_open_ = false;
+    try {
+      execute("COMMIT", "commit");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  std::string dump_schema() override {
+    if (!db_) return "";
+    // Tables first so that a dump replays in order; sqlite_% objects belong to
+    // SQLite and the version table to Retort.
+    auto stmt = prepare(
+        "SELECT sql FROM sqlite_schema "
+        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+        "AND tbl_name <> ?1 COLLATE NOCASE "
+        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 "
+        "ELSE 3 END, name");
+    stmt.bind(1, table_.name);
+    std::string out;
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) out += trim_trailing_space(stmt.text(0)) + ";\n";
+    check(rc, "read the schema");
+    return out;
+  }
+
+ private:
+  // Whether a script runs inside Retort's transaction, where its own BEGIN,
+  // COMMIT or ROLLBACK would break the step's atomicity and are refused.
+  enum class Transaction { open, none };
+
+  void open() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    bool exists = fs::exists(path_, ec);
+    // Nothing is applied to a file that is not there, and reading never creates
+    // it; an unreadable folder (ec set) is left for SQLite to report.
+    if (mode_ == OpenMode::read_only && !exists && !ec) return;
+    auto folder = fs::path(path_).parent_path();
+    if (!exists && !folder.empty() && !fs::is_directory(folder, ec))
+      fail(ExitCode::connection,
+           fmt::format("cannot open SQLite database '{}': folder '{}' does not exist", path_,
+                       folder.string()),
+           {"create the folder first, or correct SQLITE_PATH (or DATABASE_URL)"});
+
+    int flags = mode_ == OpenMode::read_only ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
+    db_.reset(raw);  // a handle comes back even on failure and must be closed
+    if (rc != SQLITE_OK) fail_to_open(raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(db_.get(), 1);
+    if (mode_ == OpenMode::read_write && sqlite3_db_readonly(db_.get(), "main") == 1)
+      fail_to_open("the file is read-only");
+
+    // 0 means "wait as long as it takes": INT_MAX ms is 24 days.
+    int timeout_ms = lock_timeout_s_ <= 0 || lock_timeout_s_ > INT_MAX / 1000
+                         ? INT_MAX
+                         : lock_timeout_s_ * 1000;
+    sqlite3_busy_timeout(db_.get(), timeout_ms);
+
+    // SQLite reads the file lazily; read its header now so that a file that is
+    // not a database fails here, as a connection problem.
+    rc = sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
+                      nullptr, nullptr, nullptr);
+    if (is_lock_error(rc)) fail_locked();
+    if (rc != SQLITE_OK) fail_to_open(sqlite3_errmsg(db_.get()));
+  }
+
+  [[noreturn]] void fail_to_open(std::string_view reason) const {
+    fail(ExitCode::connection,
+         fmt::format("cannot open SQLite database '{}': {}", path_, reason),
+         {"check that the file is an SQLite database and that this user may read it "
+          "(and, to migrate, write both the file and its folder, where SQLite keeps its journal)"});
+  }
+
+  void require_writable() const {
+    if (mode_ == OpenMode::read_only)
+      fail(ExitCode::internal, fmt::format("the SQLite database '{}' was opened read-only", path_));
+  }
+
+  Statement prepare(std::string_view sql) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    Statement stmt(raw);
+    check(rc, "prepare a statement");
+    return stmt;
+  }
+
+  // Throws for a failed call (`rc` not OK, ROW or DONE) that is Retort's own,
+  // not a script's: a lock wait that timed out, or a database problem.
+  void check(int rc, std::string_view doing) const {
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
+    if (is_lock_error(rc)) fail_locked();
+    fail(ExitCode::connection,
+         fmt::format("SQLite database '{}': cannot {}: {}", path_, doing,
+                     sqlite3_errmsg(db_.get())));
+  }
+
+  [[noreturn]] void fail_locked() const {
+    std::string waited = lock_timeout_s_ > 0 ? fmt::format(" (waited {} s)", lock_timeout_s_) : "";
+    fail(ExitCode::lock_timeout,
+         fmt::format("SQLite database '{}' is locked: another process holds the lock{}", path_,
+                     waited),
+         {"another migration, or an application with an open write transaction, uses the "
+          "database; retry when it is done, or raise --lock-timeout"});
+  }
+
+  // Runs one statement of Retort's that returns no rows.
+  void execute(std::string_view sql, std::string_view doing) {
+    auto stmt = prepare(sql);
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+    }
+    check(rc, doing);
+  }
+
+  void create_version_table() {
+    execute(create_version_table_sql(Dialect::sqlite, table_), "create the version table");
+  }
+
+  bool version_table_exists() {
+    // Table names are case-insensitive (ASCII only) in SQLite, as is NOCASE.
+    auto stmt = prepare(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
+    stmt.bind(1, table_.name);
+    int rc = stmt.step();
+    check(rc, "look for the version table");
+    return rc == SQLITE_ROW;
+  }
+
+  // The revision's statements_done: nothing when it is not recorded, an
+  // engaged empty optional when it is complete. Creates the table first.
+  std::optional<std::optional<int>> recorded_statements_done(const std::string& revision) {
+    create_version_table();
+    auto stmt = prepare(select_version_param_sql(Dialect::sqlite, table_));
+    stmt.bind(1, revision);
+    int rc = stmt.step();
+    check(rc, "read the version table");
+    if (rc != SQLITE_ROW) return std::nullopt;
+    if (stmt.is_null(0)) return std::optional<int>();
+    return std::optional<int>(static_cast<int>(stmt.int64(0)));
+  }
+
+  // Under the write lock: whether `request` still has to run (up: the
+  // revision is not recorded; down: it is). An up step over a partly applied
+  // revision is an error, as finishing it needs a person.
+  bool claim(const StepRequest& request) {
+    bool up = request.direction == Direction::up;
+    auto done = recorded_statements_done(request.revision);
+    if (up && done && *done)
+      fail(ExitCode::state,
+           fmt::format("revision {} is partly applied in '{}' ({} statements done)",
+                       request.revision, path_, **done),
+           {"another process is running it, or it stopped part way; see `retort history`"});
+    return up != done.has_value();
+  }
+
+  void write_row(const std::string& revision, const std::string& checksum,
+                 std::int64_t duration_ms, std::optional<int> statements_done) {
+    auto stmt = prepare(upsert_version_param_sql(Dialect::sqlite, table_));
+    stmt.bind(1, revision);
+    stmt.bind(2, checksum);
+    stmt.bind(3, duration_ms);
+    if (statements_done)
+      stmt.bind(4, static_cast<std::int64_t>(*statements_done));
+    else
+      stmt.bind_null(4);
+    check(stmt.step(), "write the version table");
+  }
+
+  void delete_row(const std::string& revision) {
+    auto stmt = prepare(delete_version_param_sql(Dialect::sqlite, table_));
+    stmt.bind(1, revision);
+    check(stmt.step(), "write the version table");
+  }
+
+  // Runs `body` in the open group's transaction, or in one of its own taken
+  // with BEGIN IMMEDIATE. Any failure rolls back that whole transaction.
+  void in_transaction(const std::function<void()>& body) {
+    if (!group_open_) execute("BEGIN IMMEDIATE", "take the write lock");
+    try {
+      body();
+      if (!group_open_) execute("COMMIT", "commit");
+    } catch (...) {
+      group_open_ = false;
+      rollback();
+      throw;
+    }
+  }
+
+  void rollback() {
+    // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+    if (sqlite3_get_autocommit(db_.get()) == 0)
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  StepOutcome run_without_transaction(const StepRequest& request) {
+    StepOutcome outcome;
+    bool up = request.direction == Direction::up;
+    // Claim the revision under the write lock, as run() does.
+    bool proceed = false;
+    in_transaction([&] {
+      proceed = claim(request);
+      if (proceed && up) write_row(request.revision, request.checksum, 0, 0);
+    });
+    if (!proceed) return outcome;
+
+    auto start = std::chrono::steady_clock::now();
+    int completed = 0;
+    try {
+      execute_script(request.sql, Transaction::none, [&](int statements_done) {
+        completed = statements_done;
+        if (up) write_row(request.revision, request.checksum, elapsed_ms(start), statements_done);
+      });
+    } catch (StatementError& e) {
+      if (up)
+        e.detail = fmt::format(
+            "{} statement(s) before it completed; the revision is recorded as partly applied",
+            completed);
+      throw;
+    }
+    outcome.duration_ms = elapsed_ms(start);
+    if (up)
+      write_row(request.revision, request.checksum, outcome.duration_ms, std::nullopt);
+    else
+      delete_row(request.revision);
+    outcome.ran = true;
+    return outcome;
+  }
+
+  static std::int64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
+  }
+
+  // Runs every statement of a script, letting SQLite's own parser find where
+  // each ends (so trigger bodies with BEGIN ... END; stay whole), and calls
+  // `after_each` with the count of statements done so far.
+  void execute_script(std::string_view sql, Transaction transaction,
+                      const std::function<void(int)>& after_each) {
+    TransactionGuard guard(db_.get(), transaction);
+    std::size_t cursor = 0;
+    int done = 0;
+    while (cursor < sql.size()) {
+      sqlite3_stmt* raw = nullptr;
+      const char* tail = nullptr;
+      int rc = sqlite3_prepare_v2(db_.get(), sql.data() + cursor,
+                                  static_cast<int>(sql.size() - cursor), &raw, &tail);
+      Statement stmt(raw);
+      if (rc == SQLITE_OK && stmt) {
+        while ((rc = stmt.step()) == SQLITE_ROW) {
+        }
+      }
+      if (rc != SQLITE_OK && rc != SQLITE_DONE) throw statement_error(sql, cursor, rc, guard);
+      auto next = static_cast<std::size_t>(tail - sql.data());
+      if (!stmt) {  // only white space or comments were left
+        if (next <= cursor) break;
+      } else {
+        after_each(++done);
+      }
+      cursor = next;
+    }
+  }
+
+  // Refuses a script's BEGIN, COMMIT and ROLLBACK (SQLite's authorizer sees
+  // them when they are prepared, before anything is committed) while it runs
+  // in Retort's transaction.
+  class TransactionGuard {
+   public:
+    TransactionGuard(sqlite3* db, Transaction transaction) : db_(db) {
+      if (transaction == Transaction::open) sqlite3_set_authorizer(db_, &deny, &denied_);
+    }
+    ~TransactionGuard() { sqlite3_set_authorizer(db_, nullptr, nullptr); }
+    TransactionGuard(const TransactionGuard&) = delete;
+    TransactionGuard& operator=(const TransactionGuard&) = delete;
+
+    bool denied() const { return denied_; }
+
+   private:
+    static int deny(void* denied, int action, const char*, const char*, const char*,
+                    const char*) {
+      if (action != SQLITE_TRANSACTION) return SQLITE_OK;
+      *static_cast<bool*>(denied) = true;
+      return SQLITE_DENY;
+    }
+
+    sqlite3* db_;
+    bool denied_ = false;
+  };
+
+  // The error of the statement starting at byte `start` of `sql`, read from the
+  // connection before anything else can overwrite it.
+  StatementError statement_error(std::string_view sql, std::size_t start, int rc,
+                                 const TransactionGuard& guard) const {
+    if (is_lock_error(rc)) fail_locked();
+    if (guard.denied()) {
+      StatementError e("a migration that runs in a transaction cannot begin, commit or roll back");
+      e.offset = skip_space_and_comments(sql, start);
+      e.hint = "Retort runs each migration and its version row in one transaction; remove the "
+               "statement, or mark the script `-- retort:transaction none`";
+      return e;
+    }
+    StatementError e(sqlite3_errmsg(db_.get()));
+    e.offset = skip_space_and_comments(sql, start);
+#if SQLITE_VERSION_NUMBER >= 3038000
+    // The exact token, when SQLite knows it (syntax errors, unknown names).
+    if (int at = sqlite3_error_offset(db_.get()); at >= 0)
+      e.offset = start + static_cast<std::size_t>(at);
+#endif
+    return e;
+  }
+
+  std::string path_;
+  VersionTable table_;
+  OpenMode mode_;
+  int lock_timeout_s_;
+  Database db_;  // null only for a read-only engine on a missing file
+  bool group_open_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> open_sqlite_engine(const std::string& path, const VersionTable& table,
+                                           OpenMode mode, int lock_timeout_s) {
+  return std::make_unique<SqliteEngine>(path, table, mode, lock_timeout_s);
+}
+
+}  // namespace retort

@@ -1,0 +1,316 @@
+// The real retort binary against real SQLite files in temporary folders: every
+// command of the Alembic workflow Retort replaces, and the failure paths.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using retort::testing::ProcessResult;
+using retort::testing::run_retort;
+using retort::testing::TempDir;
+
+namespace {
+
+constexpr const char* users = R"(-- retort:message Create users
+-- retort:up
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+-- retort:down
+DROP TABLE users;
+)";
+
+constexpr const char* posts = R"(-- retort:parent 0001
+-- retort:message Create posts
+-- retort:up
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));
+-- retort:down
+DROP TABLE posts;
+)";
+
+constexpr const char* index = R"(-- retort:parent 0002
+-- retort:message Index posts by user
+-- retort:up
+CREATE INDEX posts_user_idx ON posts (user_id);
+-- retort:down
+DROP INDEX posts_user_idx;
+)";
+
+constexpr const char* seed = R"(-- retort:parent 0003
+-- retort:message Seed an admin
+-- retort:up
+INSERT INTO users (email) VALUES ('admin@example.com');
+-- retort:down
+DELETE FROM users WHERE email = 'admin@example.com';
+)";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir.write(".env", "DB_ENGINE=\"sqlite\"  # the embedded default\nSQLITE_PATH=\"app.db\"\n");
+    dir.write("migrations/0001_create_users.sql", users);
+    dir.write("migrations/0002_create_posts.sql", posts);
+    dir.write("migrations/0003_index_posts.sql", index);
+    dir.write("migrations/0004_seed_admin.sql", seed);
+  }
+
+  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
+
+  // The applied revisions, as `current --format json` reports them.
+  std::vector<std::string> applied() {
+    auto r = retort({"current", "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> ids;
+    auto document = nlohmann::json::parse(r.out);
+    for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
+    return ids;
+  }
+
+  std::string schema() {
+    auto r = retort({"dump-schema"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  TempDir dir;
+};
+
+using Ids = std::vector<std::string>;
+
+TEST_F(Cli, UpgradeHeadAppliesEverythingInOrder) {
+  auto r = retort({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("upgrade   0001 Create users"), std::string::npos) << r.out;
+  EXPECT_LT(r.out.find("0001"), r.out.find("0004"));
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+  EXPECT_TRUE(fs::exists(dir.path() / "app.db"));
+  EXPECT_NE(schema().find("posts_user_idx"), std::string::npos);
+}
+
+TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {
+  ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
+  auto again = retort({"upgrade", "head"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
+}
+
+TEST_F(Cli, UpgradeToRevisionPrefixAndRelative) {
+  ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002"}));
+  ASSERT_EQ(retort({"upgrade", "+1"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  ASSERT_EQ(retort({"upgrade", "0004"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+}
+
+TEST_F(Cli, UpgradePastTheHeadIsAUsageError) {
+  ASSERT_EQ(retort({"upgrade", "0003"}).exit_code, 0);
+  auto r = retort({"upgrade", "+2"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+}
+
+TEST_F(Cli, DowngradeMinusOneRevisionAndBase) {
+  ASSERT_EQ(retort({"upgrade", "head"}).exit_code, 0);
+  auto r = retort({"downgrade", "-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("downgrade 0004"), std::string::npos) << r.out;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  ASSERT_EQ(retort({"downgrade", "0001"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001"}));
+  EXPECT_EQ(schema().find("posts"), std::string::npos);
+  ASSERT_EQ(retort({"downgrade", "base"}).exit_code, 0);
+  EXPECT_EQ(applied(), Ids{});
+  EXPECT_EQ(schema(), "");
+}
+
+TEST_F(Cli, DowngradeNeedsATarget) {
+  EXPECT_EQ(retort({"downgrade"}).exit_code, 2);
+}
+
+TEST_F(Cli, CurrentShowsTheAppliedHead) {
+  auto empty = retort({"current"});
+  EXPECT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_EQ(empty.out, "base (no revision applied)\n");
+  EXPECT_FALSE(fs::exists(dir.path() / "app.db")) << "current must not create the database";
+  ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
+  EXPECT_EQ(retort({"current"}).out, "0002 Create posts\n");
+  ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
+  EXPECT_EQ(retort({"current"}).out, "0004 (head) Seed an admin\n");
+}
+
+TEST_F(Cli, HistoryIsNewestFirstWithAppliedMarked) {
+  ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
+  auto r = retort({"history"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "  0003 -> 0004 (head), Seed an admin\n"
+            "  0002 -> 0003, Index posts by user\n"
+            "* 0001 -> 0002, Create posts\n"
+            "* <base> -> 0001, Create users\n");
+}
+
+TEST_F(Cli, HistoryJson) {
+  auto r = retort({"history", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);
+  EXPECT_EQ(j[0]["revision"], "0004");
+  EXPECT_EQ(j[0]["head"], true);
+  EXPECT_EQ(j[3]["applied"], false);
+}
+
+TEST_F(Cli, RevisionWritesTheNextScriptOnTheHead) {
+  auto r = retort({"revision", "-m", "Add users.name column!"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "migrations/0005_add_users_name_column.sql\n");
+  auto text = dir.read("migrations/0005_add_users_name_column.sql");
+  EXPECT_EQ(text.rfind("-- retort:parent 0004\n-- retort:message Add users.name column!\n", 0), 0u) << text;
+  auto check = retort({"check"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  auto heads = retort({"heads"});
+  EXPECT_EQ(heads.out, "0005 (head) Add users.name column!\n");
+}
+
+TEST_F(Cli, RevisionInAnEmptyFolderUsesATimestamp) {
+  TempDir empty;
+  ASSERT_EQ(run_retort({"init"}, empty.path()).exit_code, 0);
+  EXPECT_TRUE(fs::exists(empty.path() / ".env"));
+  EXPECT_TRUE(fs::is_directory(empty.path() / "migrations"));
+  auto r = run_retort({"revision", "-m", "first"}, empty.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.size(), std::string("migrations/20261125143000_first.sql\n").size()) << r.out;
+  EXPECT_EQ(r.out.rfind("migrations/20", 0), 0u) << r.out;
+}
+
+TEST_F(Cli, FailingMigrationLeavesDatabaseAndVersionTableUnchanged) {
+  ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
+  auto before = schema();
+  dir.write("migrations/0003_index_posts.sql",
+            "-- retort:parent 0002\n"
+            "-- retort:up\n"
+            "CREATE INDEX posts_user_idx ON posts (user_id);\n"
+            "INSERT INTO users (email) VALUES ('x');\n"
+            "INSERT INTO nowhere VALUES (1);\n"
+            "-- retort:down\n"
+            "DROP INDEX posts_user_idx;\n");
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("migrations/0003_index_posts.sql:5:1: error: no such table: nowhere\n", 0), 0u)
+      << r.err;
+  EXPECT_EQ(schema(), before);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002"}));
+}
+
+TEST_F(Cli, MalformedScriptsAreAllReportedAndNothingRuns) {
+  dir.write("migrations/0005_bad.sql", "-- retort:frobnicate\n-- retort:up\nSELECT 1;\n");
+  dir.write("migrations/0006_worse.sql", "-- retort:parent 0005\n-- retort:up\nSELECT 1;\n");
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("migrations/0005_bad.sql:1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("migrations/0006_worse.sql"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "app.db"));
+}
+
+TEST_F(Cli, CheckReportsTwoHeadsAndMergeJoinsThem) {
+  dir.write("migrations/0005_branch.sql", "-- retort:parent 0003\n-- retort:up\n-- retort:down\n");
+  auto check = retort({"check"});
+  EXPECT_EQ(check.exit_code, 3);
+  EXPECT_NE(check.err.find("0004, 0005"), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("retort merge"), std::string::npos) << check.err;
+  auto up = retort({"upgrade", "head"});
+  EXPECT_EQ(up.exit_code, 3) << up.err;
+  auto merge = retort({"merge", "-m", "join branches"});
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_EQ(merge.out, "migrations/0006_join_branches.sql\n");
+  EXPECT_EQ(retort({"check"}).exit_code, 0);
+  ASSERT_EQ(retort({"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004", "0005", "0006"}));
+}
+
+TEST_F(Cli, CheckJson) {
+  auto r = retort({"check", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["revisions"], 4);
+  EXPECT_EQ(j["heads"], nlohmann::json::array({"0004"}));
+}
+
+TEST_F(Cli, StampRecordsWithoutRunning) {
+  auto r = retort({"stamp", "0002"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002"}));
+  EXPECT_EQ(schema(), "");
+  ASSERT_EQ(retort({"stamp", "base"}).exit_code, 0);
+  EXPECT_EQ(applied(), Ids{});
+}
+
+TEST_F(Cli, ShowPrintsOneRevision) {
+  auto r = retort({"show", "0003"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Revision: 0003\nParent: 0002\nChildren: 0004\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CREATE INDEX posts_user_idx"), std::string::npos);
+  EXPECT_EQ(retort({"show", "9"}).exit_code, 2);
+}
+
+TEST_F(Cli, SqlModePrintsAndTouchesNothing) {
+  auto r = retort({"upgrade", "head", "--sql"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CREATE TABLE users"), std::string::npos);
+  EXPECT_NE(r.out.find("retort_version"), std::string::npos);
+  EXPECT_NE(r.out.find("'0004'"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path() / "app.db"));
+}
+
+TEST_F(Cli, FindsTheEnvInAParentFolder) {
+  fs::create_directories(dir.path() / "src" / "deep");
+  auto r = run_retort({"upgrade", "head"}, dir.path() / "src" / "deep");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir.path() / "app.db"));
+  EXPECT_FALSE(fs::exists(dir.path() / "src" / "deep" / "app.db"));
+}
+
+TEST_F(Cli, BadEnvValueNamesKeyFileAndLine) {
+  dir.write(".env", "# config\nDB_ENGINE=mysql\n");
+  auto r = retort({"current"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find(".env:2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("DB_ENGINE"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, EditedAppliedScriptIsRefused) {
+  ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
+  dir.write("migrations/0002_create_posts.sql",
+            std::string(posts).replace(std::string(posts).find("posts ("), 6, "posts2"));
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("migrations/0002_create_posts.sql: error: revision 0002 was edited"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(Cli, UnknownCommandIsAUsageError) {
+  EXPECT_EQ(retort({"frobnicate"}).exit_code, 2);
+}
+
+// The repository's own example migrations go up and down on SQLite.
+TEST(Example, UpgradeAndDowngradeTheExampleMigrations) {
+  TempDir dir;
+  auto migrations = std::string(RETORT_SOURCE_DIR) + "/migrations";
+  std::vector<std::string> common = {"--directory", migrations, "--url", "sqlite:///" + (dir.path() / "example.db").string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), common.begin(), common.end());
+    return run_retort(args, dir.path());
+  };
+  auto up = with({"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto down = with({"downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  auto again = with({"upgrade", "head"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+}
+
+}  // namespace

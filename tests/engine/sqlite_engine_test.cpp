@@ -1,0 +1,303 @@
+#include "engine/sqlite_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "engine/engine_conformance.hpp"
+#include "support/temp_dir.hpp"
+
+namespace retort::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SqliteFactory {
+  TempDir dir;
+  std::string path = (dir.path() / "app.db").string();
+
+  std::unique_ptr<Engine> open(const VersionTable& table, OpenMode mode) {
+    return open_sqlite_engine(path, table, mode, 0);
+  }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, EngineConformance, SqliteFactory);
+
+// Whether the SQL expression `condition` holds, asked through a step that
+// always fails at its end and so changes nothing.
+bool holds(Engine& engine, const std::string& condition) {
+  auto sql = fmt::format(
+      "CREATE TABLE retort_probe (ok INTEGER CHECK (ok));\n"
+      "INSERT INTO retort_probe VALUES (({}));\n"
+      "SELECT * FROM retort_probe_end",
+      condition);
+  try {
+    engine.run(up_step("999999", sql));
+  } catch (const StatementError& e) {
+    return std::string(e.what()) == "no such table: retort_probe_end";
+  }
+  ADD_FAILURE() << "the probe committed";
+  return false;
+}
+
+// The exit code of the DiagnosticError that `f` throws.
+template <typename F>
+std::optional<ExitCode> diagnostic_code(F f, std::string* message = nullptr) {
+  try {
+    f();
+  } catch (const DiagnosticError& e) {
+    if (message) *message = e.what();
+    return e.code();
+  }
+  return std::nullopt;
+}
+
+class SqliteEngineTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Engine> open(OpenMode mode = OpenMode::read_write, int lock_timeout_s = 0) {
+    return open_sqlite_engine(path, {}, mode, lock_timeout_s);
+  }
+
+  // The StatementError of running `sql` up as revision 0001.
+  StatementError failure(std::string_view sql,
+                         TransactionMode transaction = TransactionMode::per_migration) {
+    try {
+      open()->run(up_step("0001", sql, transaction));
+    } catch (const StatementError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "the step succeeded";
+    return StatementError("");
+  }
+
+  TempDir dir;
+  std::string path = (dir.path() / "app.db").string();
+};
+
+TEST_F(SqliteEngineTest, DescribesThePathAsConfigured) {
+  EXPECT_EQ(open()->describe(), "sqlite:" + path);
+  EXPECT_EQ(open()->dialect(), Dialect::sqlite);
+}
+
+TEST_F(SqliteEngineTest, TriggerBodiesStayWhole) {
+  auto engine = open();
+  EXPECT_TRUE(engine
+                  ->run(up_step("0001",
+                                "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+                                "CREATE TABLE audit (user_id INTEGER, note TEXT);\n"
+                                "CREATE TRIGGER users_audit AFTER INSERT ON users BEGIN\n"
+                                "  INSERT INTO audit (user_id, note) VALUES (new.id, 'a;b');\n"
+                                "  INSERT INTO audit (user_id, note) VALUES (new.id, 'second');\n"
+                                "END;\n"
+                                "INSERT INTO users (id, email) VALUES (1, 'a@example.com');\n"))
+                  .ran);
+  EXPECT_TRUE(holds(*engine, "SELECT count(*) FROM audit WHERE user_id = 1"));
+  EXPECT_TRUE(holds(*engine, "(SELECT count(*) FROM audit) = 2"));
+}
+
+TEST_F(SqliteEngineTest, SyntaxErrorPointsAtTheToken) {
+  const std::string sql = "CREATE TABLE a (id INTEGER);\n  SELEC 1;\n";
+  auto e = failure(sql);
+  EXPECT_EQ(e.offset, sql.find("SELEC"));
+  EXPECT_NE(std::string(e.what()).find("syntax error"), std::string::npos) << e.what();
+}
+
+TEST_F(SqliteEngineTest, UnknownColumnPointsAtTheName) {
+  const std::string sql = "CREATE TABLE a (id INTEGER);\nUPDATE a SET id = nope;\n";
+  auto e = failure(sql);
+  EXPECT_EQ(e.offset, sql.find("nope"));
+}
+
+TEST_F(SqliteEngineTest, ErrorWithoutTokenPointsAtTheStatementStart) {
+  // SQLite names no position for an unknown table or an INSERT's unknown column.
+  const std::string sql =
+      "CREATE TABLE a (id INTEGER);\n\n  INSERT INTO a (id, nope) VALUES (1, 2);\n";
+  auto e = failure(sql);
+  EXPECT_EQ(e.offset, sql.find("INSERT"));
+}
+
+TEST_F(SqliteEngineTest, RuntimeErrorPointsAtTheStatementStart) {
+  const std::string sql =
+      "CREATE TABLE a (id INTEGER NOT NULL);\n"
+      "-- a comment; before the failing statement\n"
+      "/* another */ INSERT INTO a VALUES (NULL);\n";
+  auto e = failure(sql);
+  EXPECT_EQ(e.offset, sql.find("INSERT"));
+  EXPECT_NE(std::string(e.what()).find("NOT NULL"), std::string::npos) << e.what();
+}
+
+TEST_F(SqliteEngineTest, ForeignKeysAreEnforced) {
+  auto e = failure(
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+      "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id));\n"
+      "INSERT INTO child VALUES (42);\n");
+  EXPECT_NE(std::string(e.what()).find("FOREIGN KEY"), std::string::npos) << e.what();
+}
+
+TEST_F(SqliteEngineTest, ScriptCannotEndTheTransaction) {
+  const std::string sql = "CREATE TABLE a (id INTEGER);\nCOMMIT;\nCREATE TABLE b (id INTEGER);\n";
+  auto e = failure(sql);
+  EXPECT_EQ(e.offset, sql.find("COMMIT"));
+  EXPECT_NE(e.hint.find("transaction none"), std::string::npos);
+  auto engine = open();
+  EXPECT_TRUE(engine->applied().empty());
+  EXPECT_FALSE(table_exists(*engine, "a"));
+}
+
+TEST_F(SqliteEngineTest, VacuumRunsOnlyWithoutTransaction) {
+  auto engine = open();
+  EXPECT_THROW(engine->run(up_step("0001", "VACUUM")), StatementError);
+  EXPECT_TRUE(engine->run(up_step("0001", "VACUUM", TransactionMode::none)).ran);
+  EXPECT_EQ(revisions(engine->applied()), std::vector<std::string>{"0001"});
+}
+
+TEST_F(SqliteEngineTest, TransactionNoneFailureTellsHowFarItGot) {
+  auto e = failure("CREATE TABLE a (id INTEGER);\nINSERT INTO missing_table VALUES (1);\n",
+                   TransactionMode::none);
+  EXPECT_EQ(e.detail,
+            "1 statement(s) before it completed; the revision is recorded as partly applied");
+}
+
+TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesAMissingFile) {
+  auto engine = open(OpenMode::read_only);
+  EXPECT_TRUE(engine->applied().empty());
+  EXPECT_EQ(engine->dump_schema(), "");
+  EXPECT_EQ(diagnostic_code([&] { engine->run(up_step("0001", "")); }), ExitCode::internal);
+  EXPECT_EQ(diagnostic_code([&] { engine->stamp({}); }), ExitCode::internal);
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesTheVersionTable) {
+  dir.write("app.db", "");
+  EXPECT_TRUE(open(OpenMode::read_only)->applied().empty());
+  EXPECT_EQ(fs::file_size(path), 0u);
+}
+
+TEST_F(SqliteEngineTest, ReadOnlyReadsAWriteProtectedFileWithoutWriting) {
+  open()->run(up_step("0001", "CREATE TABLE users (id INTEGER)"));
+  auto before = dir.read("app.db");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto engine = open(OpenMode::read_only);
+  EXPECT_EQ(revisions(engine->applied()), std::vector<std::string>{"0001"});
+  EXPECT_NE(engine->dump_schema().find("users"), std::string::npos);
+  EXPECT_EQ(dir.read("app.db"), before);
+}
+
+TEST_F(SqliteEngineTest, ReadWriteOnAWriteProtectedFileFailsToOpen) {
+  if (geteuid() == 0) GTEST_SKIP() << "root writes to a file whatever its permissions";
+  open()->run(up_step("0001", ""));
+  fs::permissions(path, fs::perms::owner_read);
+  std::string message;
+  EXPECT_EQ(diagnostic_code([&] { open(); }, &message), ExitCode::connection);
+  EXPECT_NE(message.find("read-only"), std::string::npos) << message;
+}
+
+TEST_F(SqliteEngineTest, MissingFolderIsAConnectionError) {
+  path = (dir.path() / "missing" / "app.db").string();
+  std::string message;
+  EXPECT_EQ(diagnostic_code([&] { open(); }, &message), ExitCode::connection);
+  EXPECT_NE(message.find("folder"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir.path() / "missing"));
+}
+
+TEST_F(SqliteEngineTest, FileThatIsNotADatabaseIsAConnectionError) {
+  dir.write("app.db", std::string(4096, 'x'));
+  std::string message;
+  EXPECT_EQ(diagnostic_code([&] { open(); }, &message), ExitCode::connection);
+  EXPECT_EQ(message, fmt::format("cannot open SQLite database '{}': file is not a database", path));
+}
+
+TEST_F(SqliteEngineTest, DumpSchemaIsNormalisedAndOrdered) {
+  auto engine = open();
+  engine->run(up_step("0001",
+                      "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER)   \n"
+                      "  ;\n"
+                      "CREATE TABLE a (id INTEGER PRIMARY KEY,  \n  name TEXT);\n"
+                      "CREATE VIEW v AS SELECT id FROM a;\n"
+                      "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+                      "  DELETE FROM b;\n"
+                      "END;\n"
+                      "CREATE INDEX b_a ON b (a_id);\n"
+                      "CREATE TABLE c (id TEXT PRIMARY KEY);\n"));
+  EXPECT_EQ(engine->dump_schema(),
+            "CREATE TABLE a (id INTEGER PRIMARY KEY,\n  name TEXT);\n"
+            "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER);\n"
+            "CREATE TABLE c (id TEXT PRIMARY KEY);\n"
+            "CREATE INDEX b_a ON b (a_id);\n"
+            "CREATE VIEW v AS SELECT id FROM a;\n"
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+            "  DELETE FROM b;\n"
+            "END;\n");
+}
+
+TEST_F(SqliteEngineTest, ConcurrentMigratorsApplyEachRevisionOnce) {
+  constexpr int migrators = 4;
+  constexpr int steps = 20;
+  std::vector<std::string> sql;
+  for (int i = 1; i <= steps; ++i)
+    sql.push_back(
+        fmt::format("CREATE TABLE t{0} (id INTEGER);\nINSERT INTO t{0} VALUES ({0});", i));
+  std::array<std::atomic<int>, steps> runs{};
+  std::vector<std::string> errors(migrators);
+  std::vector<std::thread> threads;
+  for (int m = 0; m < migrators; ++m) {
+    threads.emplace_back([&, m] {
+      try {
+        auto engine = open();
+        for (int i = 0; i < steps; ++i)
+          if (engine->run(up_step(fmt::format("{:04}", i + 1), sql[i])).ran) ++runs[i];
+      } catch (const std::exception& e) {
+        errors[m] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int m = 0; m < migrators; ++m) EXPECT_EQ(errors[m], "") << "migrator " << m;
+  for (int i = 0; i < steps; ++i) EXPECT_EQ(runs[i], 1) << "revision " << i + 1;
+  EXPECT_EQ(open()->applied().size(), static_cast<std::size_t>(steps));
+}
+
+TEST_F(SqliteEngineTest, LockHeldTooLongIsALockTimeout) {
+  auto holder = open();
+  holder->begin_group();  // BEGIN IMMEDIATE: holds the write lock
+  auto waiter = open(OpenMode::read_write, 1);
+  auto start = std::chrono::steady_clock::now();
+  std::string message;
+  EXPECT_EQ(diagnostic_code([&] { waiter->run(up_step("0001", "")); }, &message),
+            ExitCode::lock_timeout);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("another process"), std::string::npos) << message;
+  holder->commit_group();
+  EXPECT_TRUE(waiter->run(up_step("0001", "")).ran);
+}
+
+TEST_F(SqliteEngineTest, WithoutLockTimeoutWaitsForTheLock) {
+  auto holder = open();
+  holder->run(up_step("0001", ""));
+  holder->begin_group();
+  StepOutcome outcome;
+  std::string error;
+  std::thread waiter([&] {
+    try {
+      outcome = open()->run(up_step("0002", ""));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  holder->commit_group();
+  waiter.join();
+  EXPECT_EQ(error, "");
+  EXPECT_TRUE(outcome.ran);
+}
+
+}  // namespace
+}  // namespace retort::testing
