@@ -75,7 +75,8 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph, const std::se
   return heads;
 }
 
-std::string format_ms(std::int64_t ms) { return fmt::format("{} ms", ms); }
+// Sub-millisecond steps are common on SQLite; "0 ms" would read as "nothing ran".
+std::string format_ms(std::int64_t ms) { return ms == 0 ? std::string("<1 ms") : fmt::format("{} ms", ms); }
 
 // Prints one line per step as it completes.
 class PrintingReporter : public Reporter {

@@ -40,13 +40,13 @@ class RevisionGraph {
   // `id` and every revision it descends from.
   std::set<std::string> ancestors_inclusive(std::string_view id) const;
 
-  // An error diagnostic per extra head when there is more than one head,
-  // naming all heads and suggesting `retort merge`. Empty when fine.
+  // One error diagnostic when there is more than one head, naming all heads
+  // and suggesting `retort merge`. Empty when fine.
   std::vector<Diagnostic> single_head_diagnostics() const;
 
   // Resolves a full id or a unique prefix of one. Throws DiagnosticError
-  // (invalid_scripts... usage) for an unknown id or an ambiguous prefix,
-  // listing the candidates.
+  // (ExitCode::usage) for an unknown id or an ambiguous prefix, listing the
+  // candidates.
   std::string resolve_id(std::string_view text) const;
 
  private:
