@@ -394,15 +394,18 @@ PgBouncer PgBouncer::start(int server_port, const std::string& pool_mode) {
   const fs::path log = bouncer.folder_ / "log";
   for (int attempt = 0;; ++attempt) {
     bouncer.port_ = free_port();
-    // A small pool, so that concurrent clients really share server connections.
+    // A small pool, so that concurrent clients really share server connections;
+    // in session mode each client holds one, and a `transaction none` script
+    // needs two (its lock lives on a second connection).
+    int pool_size = pool_mode == "session" ? 4 : 2;
     write_file(bouncer.folder_ / "pgbouncer.ini",
                fmt::format("[databases]\n* = host=127.0.0.1 port={}\n"
                            "[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {}\n"
                            "unix_socket_dir =\nauth_type = trust\nauth_file = {}\n"
-                           "pool_mode = {}\ndefault_pool_size = 2\nmax_client_conn = 100\n"
+                           "pool_mode = {}\ndefault_pool_size = {}\nmax_client_conn = 100\n"
                            "pidfile = {}\n",
                            server_port, bouncer.port_, (bouncer.folder_ / "userlist.txt").string(),
-                           pool_mode, (bouncer.folder_ / "pgbouncer.pid").string()));
+                           pool_mode, pool_size, (bouncer.folder_ / "pgbouncer.pid").string()));
     chown_tree(bouncer.folder_, run_as);
     bouncer.pid_ = spawn_daemon(program, {(bouncer.folder_ / "pgbouncer.ini").string()}, log, run_as);
     track(bouncer.pid_);

@@ -93,7 +93,8 @@ class PgServer {
 };
 
 // Debian's pgbouncer in front of a test server on 127.0.0.1:`server_port`,
-// user "retort" trusted, a pool of 2 server connections per database. Stopped
+// user "retort" trusted, a small pool (2 server connections per database in
+// transaction mode, 4 in session mode). Stopped
 // and removed when destroyed.
 class PgBouncer {
  public:

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "embed.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,8 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "retort/autogenerate.hpp"
 #include "retort/engine.hpp"
 #include "retort/graph.hpp"
+#include "retort/migrations.hpp"
 #include "retort/new_revision.hpp"
 #include "retort/plan.hpp"
 #include "retort/runner.hpp"
@@ -40,39 +44,12 @@ Config load_configuration(const Context& ctx) {
   return load_config(ctx.flags, process_environment(), fs::current_path().string());
 }
 
-// Loads config and scripts. With `strict`, any script or graph problem stops
-// the command; otherwise the problems come back in `problems` (retort check).
-Project load_project(const Context& ctx, std::vector<Diagnostic>* problems = nullptr) {
+// Loads config and scripts; any script or graph problem stops the command.
+Project load_project(const Context& ctx) {
   Config config = load_configuration(ctx);
   auto dir = shown_path(config.migrations_dir);
-  ScriptSet set = load_scripts(dir);
-  auto diagnostics = std::move(set.diagnostics);
-  auto graph = RevisionGraph::build(std::move(set.scripts), diagnostics);
-  if (problems != nullptr) {
-    *problems = std::move(diagnostics);
-  } else if (!diagnostics.empty()) {
-    throw DiagnosticError(ExitCode::invalid_scripts, std::move(diagnostics));
-  }
+  auto graph = load_graph(dir);
   return {std::move(config), std::move(graph), dir};
-}
-
-std::set<std::string> known_ids(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows) {
-  std::set<std::string> ids;
-  for (const auto& row : rows)
-    if (graph.find(row.revision) != nullptr) ids.insert(row.revision);
-  return ids;
-}
-
-// The applied revisions no applied revision descends from: what `current` shows.
-std::vector<std::string> applied_heads(const RevisionGraph& graph, const std::set<std::string>& applied) {
-  std::vector<std::string> heads;
-  for (const auto& id : applied) {
-    auto children = graph.children(id);
-    if (std::none_of(children.begin(), children.end(),
-                     [&](const std::string& c) { return applied.count(c) > 0; }))
-      heads.push_back(id);
-  }
-  return heads;
 }
 
 // Sub-millisecond steps are common on SQLite; "0 ms" would read as "nothing ran".
@@ -111,16 +88,13 @@ std::string describe_state(const std::vector<std::string>& heads) {
 ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction direction) {
   Project project = load_project(ctx);
   auto engine = open_engine(project.config, options.sql ? OpenMode::read_only : OpenMode::read_write);
-  auto rows = engine->applied();
-  verify_applied(project.graph, rows, engine->dialect());
-  auto applied = known_ids(project.graph, rows);
-  auto steps = direction == Direction::up ? plan_upgrade(project.graph, applied, options.target)
-                                          : plan_downgrade(project.graph, applied, options.target);
+  auto steps = plan_migration(project.graph, *engine, direction, options.target);
   if (options.sql) {
     fmt::print("{}", offline_sql(engine->dialect(), project.config.version_table, steps));
     return ExitCode::success;
   }
   if (steps.empty()) {
+    auto applied = known_applied(project.graph, engine->applied());
     ctx.out.info(fmt::format("Nothing to do: {} is at {}", engine->describe(),
                              describe_state(applied_heads(project.graph, applied))));
     return ExitCode::success;
@@ -130,7 +104,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
                              engine->describe(), steps.size(), steps.size() == 1 ? "" : "s"));
   PrintingReporter reporter(ctx.out);
   run_steps(*engine, steps, reporter, RunOptions{options.single_transaction});
-  auto now = known_ids(project.graph, engine->applied());
+  auto now = known_applied(project.graph, engine->applied());
   ctx.out.info(fmt::format("{} is at {} ({} revision{} in {})", engine->describe(),
                            describe_state(applied_heads(project.graph, now)), reporter.count(),
                            reporter.count() == 1 ? "" : "s", format_ms(reporter.total_ms())));
@@ -166,6 +140,28 @@ void check_rev_id(const std::optional<std::string>& rev_id) {
 json diagnostic_json(const Diagnostic& d) {
   return {{"path", d.path}, {"line", d.line}, {"column", d.column}, {"message", d.message},
           {"notes", d.notes}};
+}
+
+// Prints what `retort check` found in `dir`; the exit code says whether it is clean.
+ExitCode report_check(const Context& ctx, const std::string& dir, const CheckedScripts& checked) {
+  const auto& problems = checked.problems;
+  auto revisions = checked.graph.scripts().size();
+  if (ctx.json) {
+    json out = {{"ok", problems.empty()},
+                {"directory", dir},
+                {"revisions", revisions},
+                {"heads", checked.graph.heads()},
+                {"diagnostics", json::array()}};
+    for (const auto& d : problems) out["diagnostics"].push_back(diagnostic_json(d));
+    fmt::print("{}\n", out.dump(2));
+  } else if (problems.empty()) {
+    ctx.out.info(fmt::format("{}: {} revision{}, head {}, no problems", dir, revisions,
+                             revisions == 1 ? "" : "s", describe_state(checked.graph.heads())));
+  } else {
+    ctx.out.diagnostics(problems);
+    fmt::print(stderr, "{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s", dir);
+  }
+  return problems.empty() ? ExitCode::success : ExitCode::invalid_scripts;
 }
 
 // The applied rows, or none when the database cannot be reached: for
@@ -240,11 +236,28 @@ ExitCode run_revision(Context& ctx, const RevisionOptions& options) {
       throw DiagnosticError(ExitCode::invalid_scripts, std::move(d));
     }
   }
+  SchemaDiff diff;
+  if (options.autogenerate) {
+    auto snapshot = shown_path(options.schema.value_or(
+        (fs::path(project.config.project_dir) / "sql" / "schema.sqlite.sql").string()));
+    auto base = revision.parents.empty() ? std::nullopt : std::optional(revision.parents.front());
+    diff = autogenerate_sqlite(project.graph, base, snapshot);
+    if (diff.changes.empty()) {
+      ctx.out.result("No changes detected");
+      return ExitCode::success;
+    }
+    for (const auto& change : diff.changes) ctx.out.info(fmt::format("Detected {}", change));
+    revision.up = fmt::format("-- Generated by 'retort revision --autogenerate' from {}\n"
+                              "-- (SQLite SQL): review it before applying.\n\n{}",
+                              snapshot, diff.up);
+    revision.down = diff.down;
+  }
   revision.id = options.rev_id.value_or(
       next_revision_id(all_ids(project.graph), std::chrono::system_clock::now()));
   revision.message = options.message;
   revision.slug = slugify(options.message);
   write_script(ctx, project, revision, false);
+  for (const auto& warning : diff.warnings) ctx.out.warning(warning);
   return ExitCode::success;
 }
 
@@ -287,7 +300,7 @@ ExitCode run_current(Context& ctx) {
   Project project = load_project(ctx);
   auto engine = open_engine(project.config, OpenMode::read_only);
   auto rows = engine->applied();
-  auto applied = known_ids(project.graph, rows);
+  auto applied = known_applied(project.graph, rows);
   auto heads = applied_heads(project.graph, applied);
   auto graph_heads = project.graph.heads();
   auto is_head = [&](const std::string& id) {
@@ -436,28 +449,16 @@ ExitCode run_stamp(Context& ctx, const MigrateOptions& options) {
 }
 
 ExitCode run_check(Context& ctx) {
-  std::vector<Diagnostic> problems;
-  Project project = load_project(ctx, &problems);
-  auto heads = project.graph.single_head_diagnostics();
-  problems.insert(problems.end(), heads.begin(), heads.end());
-  auto revisions = project.graph.scripts().size();
-  if (ctx.json) {
-    json out = {{"ok", problems.empty()},
-                {"directory", project.scripts_dir},
-                {"revisions", revisions},
-                {"heads", project.graph.heads()},
-                {"diagnostics", json::array()}};
-    for (const auto& d : problems) out["diagnostics"].push_back(diagnostic_json(d));
-    fmt::print("{}\n", out.dump(2));
-  } else if (problems.empty()) {
-    ctx.out.info(fmt::format("{}: {} revision{}, head {}, no problems", project.scripts_dir, revisions,
-                             revisions == 1 ? "" : "s", describe_state(project.graph.heads())));
-  } else {
-    ctx.out.diagnostics(problems);
-    fmt::print(stderr, "{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s",
-               project.scripts_dir);
-  }
-  return problems.empty() ? ExitCode::success : ExitCode::invalid_scripts;
+  auto dir = shown_path(load_configuration(ctx).migrations_dir);
+  return report_check(ctx, dir, check_scripts(dir));
+}
+
+ExitCode run_embed(Context& ctx, const EmbedOptions& options) {
+  auto checked = check_scripts(options.directory);
+  if (auto code = report_check(ctx, options.directory, checked); code != ExitCode::success)
+    return code;
+  write_embedded(options, checked.graph);
+  return ExitCode::success;
 }
 
 ExitCode run_dump_schema(Context& ctx) {

@@ -21,6 +21,8 @@ struct RevisionOptions {
   std::string message;
   std::optional<std::string> rev_id;  // --rev-id
   std::optional<std::string> head;    // --head: the parent when there are several heads
+  bool autogenerate = false;          // --autogenerate: the sections from the schema snapshot
+  std::optional<std::string> schema;  // --schema: the snapshot (default sql/schema.sqlite.sql)
 };
 
 struct MigrateOptions {
@@ -33,6 +35,13 @@ struct MergeOptions {
   std::string message;
   std::vector<std::string> revisions;  // default: all heads
   std::optional<std::string> rev_id;
+};
+
+// `retort embed` (hidden; what retort_add_migrations runs at build time).
+struct EmbedOptions {
+  std::string directory;   // the scripts, validated as `retort check` does
+  std::string name;        // a C identifier: writes <name>_migrations.cpp/.hpp
+  std::string output_dir;  // where those go
 };
 
 // One function per command; each returns the process exit code and throws
@@ -50,5 +59,6 @@ ExitCode run_stamp(Context& ctx, const MigrateOptions& options);
 ExitCode run_merge(Context& ctx, const MergeOptions& options);
 ExitCode run_check(Context& ctx);
 ExitCode run_dump_schema(Context& ctx);
+ExitCode run_embed(Context& ctx, const EmbedOptions& options);
 
 }  // namespace retort::cli

@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
   rev->add_option("-m,--message", revision.message, "What the revision does")->required();
   rev->add_option("--rev-id", revision.rev_id, "The new id (digits) instead of a generated one");
   rev->add_option("--head", revision.head, "The parent, when there are several heads");
+  rev->add_flag("--autogenerate", revision.autogenerate,
+                "Write the SQL that brings the schema at the parent to the schema snapshot");
+  rev->add_option("--schema", revision.schema,
+                  "The snapshot for --autogenerate (default: sql/schema.sqlite.sql beside .env)")
+      ->needs("--autogenerate");
   rev->callback([&] { action = [&] { return run_revision(ctx, revision); }; });
 
   MigrateOptions migrate;
@@ -107,6 +112,15 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Validate every script and the revision graph");
   add_format(*check, ctx);
   check->callback([&] { action = [&] { return run_check(ctx); }; });
+
+  // Hidden: the build runs it (cmake/Retort.cmake), people run `check`.
+  EmbedOptions embed;
+  auto* em = app.add_subcommand("embed", "Validate like check, then write <name>_migrations.cpp/.hpp");
+  em->group("");
+  em->add_option("directory", embed.directory, "The migrations folder")->required();
+  em->add_option("--name", embed.name, "Prefix of the generated function and files")->required();
+  em->add_option("--output-dir", embed.output_dir, "Where to write the files")->required();
+  em->callback([&] { action = [&] { return run_embed(ctx, embed); }; });
 
   app.add_subcommand("dump-schema", "Print the database schema, normalised for comparison")
       ->callback([&] { action = [&] { return run_dump_schema(ctx); }; });

@@ -265,6 +265,18 @@ Config load_config(const ConfigFlags& flags, const Environment& environment, con
   return config;
 }
 
+Config config_from_url(std::string_view url, const std::string& cwd_text) {
+  const auto cwd = normal(fs::absolute(cwd_text));
+  // The resolver keeps references: both must outlive it.
+  const Environment no_environment;
+  const DotEnv no_dotenv;
+  const Resolver r(no_environment, no_dotenv, cwd, cwd);
+  Config config;
+  config.project_dir = cwd.string();
+  apply_database_url(r, Setting{std::string(url), Source::flag, "database URL"}, config);
+  return config;
+}
+
 Environment process_environment() {
   Environment out;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {

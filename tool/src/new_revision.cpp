@@ -62,12 +62,11 @@ std::string render_script(const NewRevision& revision, bool merge) {
     out += fmt::format("-- retort:parent {}\n", fmt::join(revision.parents, " "));
   out += fmt::format("-- retort:message {}\n\n", revision.message);
   if (merge) return out + "-- retort:up\n\n-- retort:down\n";
-  return out +
-         "-- retort:up\n"
-         "-- SQL that applies this revision. Add '-- retort:up sqlite' or\n"
-         "-- '-- retort:up postgres' sections where the dialects differ.\n\n"
-         "-- retort:down\n"
-         "-- SQL that reverts it exactly, in reverse order.\n";
+  return out + "-- retort:up\n" +
+         revision.up.value_or("-- SQL that applies this revision. Add '-- retort:up sqlite' or\n"
+                              "-- '-- retort:up postgres' sections where the dialects differ.\n") +
+         "\n-- retort:down\n" +
+         revision.down.value_or("-- SQL that reverts it exactly, in reverse order.\n");
 }
 
 }  // namespace retort

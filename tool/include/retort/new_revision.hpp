@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@ struct NewRevision {
   std::string slug;
   std::vector<std::string> parents;
   std::string message;
+  // The sections' SQL when it is known (`revision --autogenerate`); without
+  // it, comments say what goes there.
+  std::optional<std::string> up, down;
 };
 
 // The id for a new revision after `existing` (any order): when the existing
@@ -26,8 +30,9 @@ std::string next_revision_id(const std::vector<std::string>& existing,
 // underscores, at most 40 characters; "revision" when nothing is left.
 std::string slugify(std::string_view message);
 
-// The text of the new script file: header directives, then empty up and down
-// sections (with a comment saying what goes there unless `merge`).
+// The text of the new script file: header directives, then the up and down
+// sections: empty for a `merge`, else `up` and `down` or comments saying
+// what goes there.
 std::string render_script(const NewRevision& revision, bool merge);
 
 }  // namespace retort

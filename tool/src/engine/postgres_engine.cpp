@@ -490,13 +490,15 @@ class PostgresEngine final : public Engine {
   // INDEX CONCURRENTLY in the lock holder's script waits for every such
   // transaction, a deadlock the server cannot see.
   void acquire_lock(PGconn* conn, LockMode mode) {
-    const char* sql = mode == LockMode::exclusive ? "SELECT pg_try_advisory_xact_lock($1::bigint)"
-                                                  : "SELECT pg_try_advisory_xact_lock_shared($1::bigint)";
+    // The simple query protocol: an extended-protocol portal would stay open
+    // until the transaction ends, holding a snapshot for the whole script.
+    const auto sql = fmt::format("SELECT pg_try_advisory_xact_lock{}({})",
+                                 mode == LockMode::exclusive ? "" : "_shared", lock_key_);
     const auto start = Clock::now();
     auto pause = std::chrono::milliseconds(20);
     while (true) {
       exec_internal(conn, "BEGIN");
-      Result result = exec_params(conn, sql, {std::to_string(lock_key_)});
+      Result result = exec_internal(conn, sql);
       if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") return;
       exec_internal(conn, "ROLLBACK");
       if (lock_timeout_s_ > 0 && Clock::now() - start >= std::chrono::seconds(lock_timeout_s_))

@@ -121,6 +121,11 @@ std::string trim_trailing_space(std::string_view sql) {
   return out;
 }
 
+// The schema objects that belong to the user: not SQLite's own (sqlite_%),
+// not the version table (bound as ?1).
+constexpr const char* user_objects =
+    "sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?1 COLLATE NOCASE";
+
 class SqliteEngine final : public Engine {
  public:
   SqliteEngine(std::string path, VersionTable table, OpenMode mode, int lock_timeout_s)
@@ -202,20 +207,35 @@ class SqliteEngine final : public Engine {
 
   std::string dump_schema() override {
     if (!db_) return "";
-    // Tables first so that a dump replays in order; sqlite_% objects belong to
-    // SQLite and the version table to Retort.
-    auto stmt = prepare(
-        "SELECT sql FROM sqlite_schema "
-        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-        "AND tbl_name <> ?1 COLLATE NOCASE "
+    // Tables first so that a dump replays in order.
+    auto stmt = prepare(fmt::format(
+        "SELECT sql FROM sqlite_schema WHERE {} "
         "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 "
-        "ELSE 3 END, name");
+        "ELSE 3 END, name",
+        user_objects));
     stmt.bind(1, table_.name);
     std::string out;
     int rc;
     while ((rc = stmt.step()) == SQLITE_ROW) out += trim_trailing_space(stmt.text(0)) + ";\n";
     check(rc, "read the schema");
     return out;
+  }
+
+  // What sqlite_schema_objects() returns: rowid order is creation order.
+  std::vector<SchemaObject> schema_objects() {
+    if (!db_) return {};
+    auto stmt = prepare(fmt::format(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE {} ORDER BY rowid", user_objects));
+    stmt.bind(1, table_.name);
+    std::vector<SchemaObject> objects;
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+      SchemaObject object{stmt.text(0), stmt.text(1), stmt.text(2), stmt.text(3), {}, {}};
+      if (object.type == "table") read_table(object);
+      objects.push_back(std::move(object));
+    }
+    check(rc, "read the schema");
+    return objects;
   }
 
  private:
@@ -266,6 +286,25 @@ class SqliteEngine final : public Engine {
          fmt::format("cannot open SQLite database '{}': {}", path_, reason),
          {"check that the file is an SQLite database and that this user may read it "
           "(and, to migrate, write both the file and its folder, where SQLite keeps its journal)"});
+  }
+
+  // The columns (generated ones included) and referenced tables of a table.
+  void read_table(SchemaObject& table) {
+    auto columns = prepare(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) ORDER BY cid");
+    columns.bind(1, table.name);
+    int rc;
+    while ((rc = columns.step()) == SQLITE_ROW) {
+      SchemaColumn column{columns.text(0), columns.text(1), columns.int64(2) != 0, std::nullopt,
+                          static_cast<int>(columns.int64(4))};
+      if (!columns.is_null(3)) column.default_value = columns.text(3);
+      table.columns.push_back(std::move(column));
+    }
+    check(rc, "read the columns of a table");
+    auto references = prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)");
+    references.bind(1, table.name);
+    while ((rc = references.step()) == SQLITE_ROW) table.references.push_back(references.text(0));
+    check(rc, "read the foreign keys of a table");
   }
 
   void require_writable() const {
@@ -519,6 +558,12 @@ class SqliteEngine final : public Engine {
 std::unique_ptr<Engine> open_sqlite_engine(const std::string& path, const VersionTable& table,
                                            OpenMode mode, int lock_timeout_s) {
   return std::make_unique<SqliteEngine>(path, table, mode, lock_timeout_s);
+}
+
+std::vector<SchemaObject> sqlite_schema_objects(Engine& engine) {
+  auto* sqlite = dynamic_cast<SqliteEngine*>(&engine);
+  if (sqlite == nullptr) fail(ExitCode::internal, "sqlite_schema_objects() needs an SQLite engine");
+  return sqlite->schema_objects();
 }
 
 }  // namespace retort

@@ -2,8 +2,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "retort/engine.hpp"
+#include "retort/schema_diff.hpp"
 
 namespace retort {
 
@@ -12,5 +14,10 @@ namespace retort {
 // limit) instead of failing with "database is locked".
 std::unique_ptr<Engine> open_sqlite_engine(const std::string& path, const VersionTable& table,
                                            OpenMode mode, int lock_timeout_s);
+
+// The schema objects of `engine`, which open_sqlite_engine made, in creation
+// order, with their columns and foreign keys; SQLite's own objects and the
+// version table left out, as dump_schema() leaves them out.
+std::vector<SchemaObject> sqlite_schema_objects(Engine& engine);
 
 }  // namespace retort

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/config.hpp"
+#include "retort/diagnostic.hpp"
+#include "retort/engine.hpp"
+#include "retort/graph.hpp"
+#include "retort/plan.hpp"
+#include "retort/runner.hpp"
+
+// The library API for programs that migrate their own database: load a
+// script set (compiled in, or a folder), open a database, upgrade, downgrade,
+// read where it is. The `retort` CLI and the round-trip checker are built on
+// the same functions. docs/cmake.md shows it with retort_add_migrations.
+
+namespace retort {
+
+// One script compiled into a program by `retort embed` (which the CMake
+// function retort_add_migrations runs), so no file is needed at run time.
+struct EmbeddedScript {
+  std::string_view file_name;  // "0001_create_users.sql": the id, slug and diagnostics' path
+  std::string_view content;    // the file's bytes
+};
+
+// A script set as `retort check` sees it: the graph, and every problem found.
+struct CheckedScripts {
+  RevisionGraph graph;
+  std::vector<Diagnostic> problems;  // script and graph problems, then several heads
+};
+
+// Reads every *.sql file of `directory` and validates them as `retort check`
+// does; a missing folder is a problem, not an exception.
+CheckedScripts check_scripts(const std::string& directory);
+
+// The graph of `directory`'s scripts. Throws DiagnosticError
+// (ExitCode::invalid_scripts) with every problem; several heads are not one
+// here, since targets such as `heads` work with them.
+RevisionGraph load_graph(const std::string& directory);
+
+// The graph of compiled-in scripts; throws as load_graph(directory) does.
+RevisionGraph load_graph(std::span<const EmbeddedScript> scripts);
+
+// The ids of `rows` that the graph knows (an unknown one is verify_applied's business).
+std::set<std::string> known_applied(const RevisionGraph& graph,
+                                    const std::vector<AppliedRevision>& rows);
+
+// The applied revisions no other applied revision descends from: where the
+// database is, as `retort current` prints it. Empty at base.
+std::vector<std::string> applied_heads(const RevisionGraph& graph,
+                                       const std::set<std::string>& applied);
+
+// The steps that bring `engine`'s database to `target` (plan_upgrade's or
+// plan_downgrade's grammar), once verify_applied has accepted its record.
+std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine,
+                                 Direction direction, std::string_view target);
+
+// A script set bound to one database: what an application calls at start-up.
+//
+//   retort::Migrator db(retort::load_graph(app_migrations()),
+//                       retort::config_from_url("sqlite:///app.db"));
+//   db.upgrade();
+class Migrator {
+ public:
+  // Opens (creating if needed) the database of `config`. Throws
+  // DiagnosticError (ExitCode::connection or config) when that fails.
+  Migrator(RevisionGraph graph, const Config& config);
+
+  // Applies every revision up to `target`; returns the steps that ran, in order.
+  std::vector<Step> upgrade(std::string_view target = "head");
+
+  // Reverts revisions until exactly `target` and its ancestors remain applied.
+  std::vector<Step> downgrade(std::string_view target);
+
+  // Where the database is (applied_heads); empty at base.
+  std::vector<std::string> current();
+
+  // Told about each step as it completes; null (the default) tells nobody.
+  void set_reporter(Reporter* reporter) { reporter_ = reporter; }
+
+  const RevisionGraph& graph() const { return graph_; }
+  Engine& engine() { return *engine_; }
+
+ private:
+  std::vector<Step> migrate(Direction direction, std::string_view target);
+
+  RevisionGraph graph_;
+  std::unique_ptr<Engine> engine_;
+  Reporter* reporter_ = nullptr;
+};
+
+}  // namespace retort

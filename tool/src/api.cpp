@@ -1,0 +1,99 @@
+#include <algorithm>
+
+#include "retort/migrations.hpp"
+
+namespace retort {
+
+namespace {
+
+// A graph from parsed scripts; every problem thrown at once.
+RevisionGraph strict_graph(std::vector<Script> scripts, std::vector<Diagnostic> problems) {
+  auto graph = RevisionGraph::build(std::move(scripts), problems);
+  if (!problems.empty()) throw DiagnosticError(ExitCode::invalid_scripts, std::move(problems));
+  return graph;
+}
+
+// For a Migrator without a reporter.
+class SilentReporter final : public Reporter {
+ public:
+  void step_done(const Step&, const StepOutcome&) override {}
+};
+
+}  // namespace
+
+CheckedScripts check_scripts(const std::string& directory) {
+  ScriptSet set = load_scripts(directory);
+  auto problems = std::move(set.diagnostics);
+  auto graph = RevisionGraph::build(std::move(set.scripts), problems);
+  auto heads = graph.single_head_diagnostics();
+  problems.insert(problems.end(), heads.begin(), heads.end());
+  return {std::move(graph), std::move(problems)};
+}
+
+RevisionGraph load_graph(const std::string& directory) {
+  ScriptSet set = load_scripts(directory);
+  return strict_graph(std::move(set.scripts), std::move(set.diagnostics));
+}
+
+RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
+  std::vector<Script> parsed;
+  std::vector<Diagnostic> problems;
+  parsed.reserve(scripts.size());
+  for (const auto& embedded : scripts) {
+    auto result = parse_script(embedded.file_name, embedded.content);
+    std::move(result.diagnostics.begin(), result.diagnostics.end(), std::back_inserter(problems));
+    if (result.script) parsed.push_back(std::move(*result.script));
+  }
+  return strict_graph(std::move(parsed), std::move(problems));
+}
+
+std::set<std::string> known_applied(const RevisionGraph& graph,
+                                    const std::vector<AppliedRevision>& rows) {
+  std::set<std::string> ids;
+  for (const auto& row : rows)
+    if (graph.find(row.revision) != nullptr) ids.insert(row.revision);
+  return ids;
+}
+
+std::vector<std::string> applied_heads(const RevisionGraph& graph,
+                                       const std::set<std::string>& applied) {
+  std::vector<std::string> heads;
+  for (const auto& id : applied) {
+    auto children = graph.children(id);
+    if (std::none_of(children.begin(), children.end(),
+                     [&](const std::string& c) { return applied.count(c) > 0; }))
+      heads.push_back(id);
+  }
+  return heads;
+}
+
+std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
+                                 std::string_view target) {
+  auto rows = engine.applied();
+  verify_applied(graph, rows, engine.dialect());
+  auto applied = known_applied(graph, rows);
+  return direction == Direction::up ? plan_upgrade(graph, applied, target)
+                                    : plan_downgrade(graph, applied, target);
+}
+
+Migrator::Migrator(RevisionGraph graph, const Config& config)
+    : graph_(std::move(graph)), engine_(open_engine(config, OpenMode::read_write)) {}
+
+std::vector<Step> Migrator::upgrade(std::string_view target) { return migrate(Direction::up, target); }
+
+std::vector<Step> Migrator::downgrade(std::string_view target) {
+  return migrate(Direction::down, target);
+}
+
+std::vector<std::string> Migrator::current() {
+  return applied_heads(graph_, known_applied(graph_, engine_->applied()));
+}
+
+std::vector<Step> Migrator::migrate(Direction direction, std::string_view target) {
+  auto steps = plan_migration(graph_, *engine_, direction, target);
+  SilentReporter silent;
+  run_steps(*engine_, steps, reporter_ != nullptr ? *reporter_ : silent, RunOptions{});
+  return steps;
+}
+
+}  // namespace retort

@@ -1,0 +1,79 @@
+#include "retort/scratch_database.hpp"
+
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+
+#include "retort/version_sql.hpp"
+
+namespace retort {
+
+namespace {
+
+struct FinishConnection {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+
+// Runs `sql` on the server's maintenance database; throws with the server's
+// message (never the password: the URL is masked).
+void exec_on_server(const std::string& server_url, const std::string& sql) {
+  std::unique_ptr<PGconn, FinishConnection> conn(PQconnectdb(server_url.c_str()));
+  if (PQstatus(conn.get()) != CONNECTION_OK)
+    fail(ExitCode::connection, fmt::format("cannot connect to the PostgreSQL server {}: {}",
+                                           mask_url(server_url), PQerrorMessage(conn.get())));
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()), &PQclear);
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+    fail(ExitCode::connection, fmt::format("'{}' failed on {}: {}", sql, mask_url(server_url),
+                                           PQerrorMessage(conn.get())));
+}
+
+// "retort_<label>_<pid>_<n>": unique among the tests CTest runs in parallel,
+// and within PostgreSQL's 63-byte limit.
+std::string database_name(std::string_view label) {
+  static std::atomic<int> counter{0};
+  std::string clean;
+  for (char c : label.substr(0, 32))
+    clean += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  return fmt::format("retort_{}_{}_{}", clean, ::getpid(), counter++);
+}
+
+}  // namespace
+
+ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
+                                 std::string_view label) {
+  config_.engine = dialect;
+  if (dialect == Dialect::sqlite) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = fmt::format("{}/retort-scratch-XXXXXX", tmp != nullptr && *tmp ? tmp : "/tmp");
+    if (::mkdtemp(pattern.data()) == nullptr)
+      fail(ExitCode::connection, fmt::format("cannot create a temporary folder '{}'", pattern));
+    folder_ = pattern;
+    config_.sqlite_path = (folder_ / "scratch.db").string();
+    return;
+  }
+  name_ = database_name(label);
+  exec_on_server(server_url, fmt::format("CREATE DATABASE {} TEMPLATE template0", quote_identifier(name_)));
+  server_url_ = server_url;
+  // libpq lets a later dbname override the URL's (connect_params adds the URL first).
+  config_.postgres_url = server_url;
+  config_.postgres = {{"dbname", name_}};
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  std::error_code ignored;
+  if (!folder_.empty()) std::filesystem::remove_all(folder_, ignored);
+  if (server_url_.empty()) return;
+  try {
+    exec_on_server(server_url_, fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(name_)));
+  } catch (const DiagnosticError&) {
+    // The server may be gone already (the fixture stopped); nothing is left to clean.
+  }
+}
+
+}  // namespace retort

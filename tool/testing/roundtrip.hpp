@@ -1,0 +1,42 @@
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "retort/engine.hpp"
+#include "retort/graph.hpp"
+
+namespace retort::testing {
+
+// A round trip found a difference; the message says what and shows the diff.
+class CheckFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where the checks run: a new scratch database per check on this engine.
+struct CheckTarget {
+  Dialect engine = Dialect::sqlite;
+  std::string server_url;     // PostgreSQL: the server that gets the scratch databases
+  VersionTable version_table;
+};
+
+// `revision` on a fresh database brought to its parents: dump A; up, dump B;
+// down, dump == A; up again, dump == B. An irreversible revision goes up only.
+// Throws CheckFailure with a diff of the two dumps on a difference.
+void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target);
+
+// base -> head -> base -> head on a fresh database, each state compared with
+// the first time it was reached (the way down is skipped when a revision is
+// irreversible), then the head schema compared with `snapshot`. The
+// failure message for a missing or different snapshot names
+// `snapshot_command`, the command that rewrites it.
+void check_head(const RevisionGraph& graph, const CheckTarget& target,
+                const std::filesystem::path& snapshot, std::string_view snapshot_command);
+
+// The schema of a fresh database brought to head: what a snapshot holds.
+std::string head_schema(const RevisionGraph& graph, const CheckTarget& target);
+
+}  // namespace retort::testing
