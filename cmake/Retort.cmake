@@ -148,8 +148,6 @@ Environment variables read at build and test time
 
 include_guard(GLOBAL)
 
-set(_RETORT_RUN_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/RetortRun.cmake")
-
 # Fails configure when a target this module needs is missing.
 function(_retort_require_targets)
   foreach(target Retort::retort Retort::core Retort::roundtrip)
@@ -205,6 +203,10 @@ function(retort_add_migrations name)
     set(arg_TARGET_PREFIX _RETORT_UNSET)
   endif()
   _retort_target_prefix(${name} "${arg_TARGET_PREFIX}" prefix)
+  # Beside this file; found through the function, since a variable set when
+  # this file is included would not reach the directories of an
+  # add_subdirectory() user.
+  set(run_script "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/RetortRun.cmake")
 
   file(GLOB scripts CONFIGURE_DEPENDS "${directory}/*.sql")
   set(generated "${CMAKE_CURRENT_BINARY_DIR}/retort/${name}")
@@ -249,12 +251,12 @@ function(retort_add_migrations name)
   endif()
 
   _retort_add_action(${prefix}migrate_upgrade "${stamp}" "Upgrading the database (${name})"
-    ${run} -DRETORT_DEFAULT_TARGET=head -P "${_RETORT_RUN_SCRIPT}" -- $<TARGET_FILE:Retort::retort> ${options} upgrade)
+    ${run} -DRETORT_DEFAULT_TARGET=head -P "${run_script}" -- $<TARGET_FILE:Retort::retort> ${options} upgrade)
   _retort_add_action(${prefix}migrate_downgrade "${stamp}" "Downgrading the database (${name})"
-    ${run} -DRETORT_DEFAULT_TARGET=-1 -P "${_RETORT_RUN_SCRIPT}" -- $<TARGET_FILE:Retort::retort> ${options} downgrade)
+    ${run} -DRETORT_DEFAULT_TARGET=-1 -P "${run_script}" -- $<TARGET_FILE:Retort::retort> ${options} downgrade)
   foreach(command current history check)
     _retort_add_action(${prefix}migrate_${command} "${stamp}" "retort ${command} (${name})"
-      ${run} -P "${_RETORT_RUN_SCRIPT}" -- $<TARGET_FILE:Retort::retort> ${options} ${command})
+      ${run} -P "${run_script}" -- $<TARGET_FILE:Retort::retort> ${options} ${command})
   endforeach()
 
   set(snapshot_dir "$<TARGET_PROPERTY:${name}_migrations,RETORT_SNAPSHOT_DIR>")

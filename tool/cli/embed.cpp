@@ -62,7 +62,7 @@ std::string cpp_string_literal(std::string_view bytes) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c == '\n') {
       out += i + 1 < bytes.size() ? "\\n\"\n      \"" : "\\n";
-    } else if (c == '"' || c == '\\') {
+    } else if (c == '"' || c == '\\' || c == '?') {  // '?': no "??/" trigraph in older modes
       out += '\\';
       out += static_cast<char>(c);
     } else if (c >= 0x20 && c < 0x7f) {

@@ -9,7 +9,7 @@
 namespace retort::cli {
 
 // `bytes` as the body of a C++ string literal: one literal per source line
-// ("...\n" then a line break), quotes and backslashes escaped, every byte
+// ("...\n" then a line break), quotes, backslashes and '?' escaped, every byte
 // outside printable ASCII as a three-digit octal escape. No delimiter to
 // guess, as a raw string would have, and linear in the size of `bytes`.
 std::string cpp_string_literal(std::string_view bytes);

@@ -51,10 +51,10 @@ void diff_middle(std::span<const std::string_view> a, std::span<const std::strin
     if (i < n && j < m && a[i] == b[j]) {
       out.push_back({' ', a[i++]});
       ++j;
-    } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
-      out.push_back({'+', b[j++]});
+    } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
+      out.push_back({'-', a[i++]});  // removals first on a tie, as diff -u shows them
     } else {
-      out.push_back({'-', a[i++]});
+      out.push_back({'+', b[j++]});
     }
   }
 }

@@ -78,7 +78,7 @@ Config load_config(const ConfigFlags& flags,
 // The settings for the database at `url` (DATABASE_URL's forms: sqlite:///app.db,
 // postgresql://user@host/db), defaults for the rest; no .env or environment is
 // read. A relative SQLite path is relative to `cwd`. Throws as load_config does.
-Config config_from_url(std::string_view url, const std::string& cwd);
+Config config_from_url(std::string_view url, const std::string& cwd = ".");
 
 // The environment of this process, as load_config takes it.
 std::map<std::string, std::string, std::less<>> process_environment();

@@ -1,0 +1,185 @@
+// The real retort binary against the temporary PostgreSQL server: the seed's
+// commands configured through the seed's .env keys, failures, concurrent
+// processes, and secrets that must never be printed.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <thread>
+
+#include "support/pg_server.hpp"
+#include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace retort::testing;
+
+namespace {
+
+constexpr const char* accounts = R"(-- retort:message Create accounts
+-- retort:up
+CREATE TABLE accounts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email TEXT NOT NULL);
+-- retort:down
+DROP TABLE accounts;
+)";
+
+constexpr const char* audit = R"(-- retort:parent 0001
+-- retort:message Audit log, written once per run of this migration
+-- retort:up
+CREATE TABLE audit (note TEXT NOT NULL);
+INSERT INTO audit VALUES ('0002 ran');
+-- retort:down
+DROP TABLE audit;
+)";
+
+constexpr const char* function = R"(-- retort:parent 0002
+-- retort:message A function whose body holds semicolons
+-- retort:up
+CREATE FUNCTION account_count() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO audit VALUES ('counted; once');
+  RETURN (SELECT count(*) FROM accounts);
+END;
+$$;
+-- retort:down
+DROP FUNCTION account_count();
+)";
+
+constexpr const char* index = R"(-- retort:parent 0003
+-- retort:message Index accounts by email
+-- retort:up
+CREATE UNIQUE INDEX accounts_email_idx ON accounts (email);
+-- retort:down
+DROP INDEX accounts_email_idx;
+)";
+
+class PostgresCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto availability = postgres_availability();
+    if (!availability.problem.empty()) {
+      if (availability.skip) GTEST_SKIP() << availability.problem;
+      FAIL() << availability.problem;
+    }
+    db = std::make_unique<TestDatabase>(availability.url, "cli");
+    std::smatch m;
+    auto url = db->url();
+    ASSERT_TRUE(std::regex_search(url, m, std::regex(R"(@([^:/]+):(\d+)/)"))) << url;
+    // The seed's .env, one key per setting.
+    dir.write(".env", "DB_ENGINE=\"postgres\"\n"
+                      "POSTGRES_USER=\"retort\"\n"
+                      "POSTGRES_SERVER=\"" + m[1].str() + "\"\n"
+                      "POSTGRES_PORT=" + m[2].str() + "\n"
+                      "POSTGRES_DB=\"" + db->name() + "\"\n");
+    dir.write("migrations/0001_accounts.sql", accounts);
+    dir.write("migrations/0002_audit.sql", audit);
+    dir.write("migrations/0003_function.sql", function);
+    dir.write("migrations/0004_index.sql", index);
+  }
+
+  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
+
+  std::vector<std::string> applied() {
+    auto r = retort({"current", "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> ids;
+    auto document = nlohmann::json::parse(r.out);
+    for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
+    return ids;
+  }
+
+  TempDir dir;
+  std::unique_ptr<TestDatabase> db;
+};
+
+using Ids = std::vector<std::string>;
+
+TEST_F(PostgresCli, SeedCommandsWithTheSeedEnvKeys) {
+  auto up = retort({"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+  EXPECT_EQ(retort({"current"}).out, "0004 (head) Index accounts by email\n");
+  auto history = retort({"history"});
+  EXPECT_EQ(history.out.rfind("* 0003 -> 0004 (head), Index accounts by email\n", 0), 0u) << history.out;
+
+  ASSERT_EQ(retort({"downgrade", "-1"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  ASSERT_EQ(retort({"downgrade", "0001"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001"}));
+  ASSERT_EQ(retort({"upgrade", "0003"}).exit_code, 0);
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  ASSERT_EQ(retort({"downgrade", "base"}).exit_code, 0);
+  EXPECT_EQ(applied(), Ids{});
+  EXPECT_EQ(pg_value(db->url(), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'retort_version'"), "0");
+
+  auto rev = retort({"revision", "-m", "add accounts name"});
+  ASSERT_EQ(rev.exit_code, 0) << rev.err;
+  EXPECT_EQ(rev.out, "migrations/0005_add_accounts_name.sql\n");
+}
+
+TEST_F(PostgresCli, FailingMigrationIsRolledBackAndReportedWithSqlstate) {
+  ASSERT_EQ(retort({"upgrade", "0003"}).exit_code, 0);
+  dir.write("migrations/0004_index.sql",
+            "-- retort:parent 0003\n"
+            "-- retort:up\n"
+            "CREATE UNIQUE INDEX accounts_email_idx ON accounts (email);\n"
+            "SELECT missing_column FROM accounts;\n"
+            "-- retort:down\n"
+            "DROP INDEX accounts_email_idx;\n");
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("migrations/0004_index.sql:4:8: error: column \"missing_column\" does not exist "
+                        "[SQLSTATE 42703]\n",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  EXPECT_EQ(pg_value(db->url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_email_idx'"), "0");
+}
+
+TEST_F(PostgresCli, FourProcessesUpgradingAtOnceApplyEachRevisionOnce) {
+  std::vector<ProcessResult> results(4);
+  std::vector<std::thread> threads;
+  for (auto& result : results)
+    threads.emplace_back([&] { result = retort({"upgrade", "head"}); });
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+  EXPECT_EQ(pg_value(db->url(), "SELECT count(*) FROM audit"), "1");
+}
+
+TEST_F(PostgresCli, DumpSchemaIsStableAndLeavesTheVersionTableOut) {
+  ASSERT_EQ(retort({"upgrade", "head"}).exit_code, 0);
+  auto first = retort({"dump-schema"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("accounts_email_idx"), std::string::npos) << first.out;
+  EXPECT_EQ(first.out.find("retort_version"), std::string::npos) << first.out;
+  EXPECT_EQ(retort({"dump-schema"}).out, first.out);
+}
+
+TEST_F(PostgresCli, WrongPasswordIsReportedWithoutThePassword) {
+  auto env = dir.read(".env");
+  env = std::regex_replace(env, std::regex("POSTGRES_USER=\"retort\""),
+                           std::string("POSTGRES_USER=\"") + password_role + "\"\nPOSTGRES_PASSWORD=\"Wr0ng#Secret@x\"");
+  dir.write(".env", env);
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("Wr0ng#Secret@x"), std::string::npos) << r.err;
+}
+
+// The repository's own example migrations go up and down on PostgreSQL.
+TEST_F(PostgresCli, ExampleMigrationsUpDownUp) {
+  std::vector<std::string> where = {"--directory", std::string(RETORT_SOURCE_DIR) + "/migrations"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), where.begin(), where.end());
+    return retort(args);
+  };
+  auto up = with({"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto down = with({"downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  auto again = with({"upgrade", "head"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+}
+
+}  // namespace

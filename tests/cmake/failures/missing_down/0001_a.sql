@@ -1,0 +1,4 @@
+-- retort:message a
+
+-- retort:up
+CREATE TABLE a (id INTEGER);

@@ -1,0 +1,7 @@
+-- retort:message a
+
+-- retort:up
+CREATE TABLE a (id INTEGER);
+
+-- retort:down
+DROP TABLE a;
