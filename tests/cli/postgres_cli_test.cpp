@@ -167,6 +167,39 @@ TEST_F(PostgresCli, WrongPasswordIsReportedWithoutThePassword) {
   EXPECT_EQ((r.out + r.err).find("Wr0ng#Secret@x"), std::string::npos) << r.err;
 }
 
+// A `transaction none` script that fails half way is recorded as such; the
+// next run refuses with what ran and how to go on, until `stamp` resolves it.
+TEST_F(PostgresCli, TransactionNoneFailingHalfWayIsRefusedUntilStamped) {
+  dir.write("migrations/0004_index.sql",
+            "-- retort:parent 0003\n"
+            "-- retort:transaction none\n"
+            "-- retort:up\n"
+            "CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n"
+            "CREATE INDEX CONCURRENTLY audit_note_idx ON audit (no_such_column);\n"
+            "-- retort:down\n"
+            "DROP INDEX CONCURRENTLY audit_note_idx;\n"
+            "DROP INDEX CONCURRENTLY accounts_email_idx;\n");
+  auto failed = retort({"upgrade", "head"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_EQ(failed.err.rfind("migrations/0004_index.sql:5:", 0), 0u) << failed.err;
+  EXPECT_NE(failed.err.find("runs without a transaction"), std::string::npos) << failed.err;
+
+  auto refused = retort({"upgrade", "head"});
+  EXPECT_EQ(refused.exit_code, 6);
+  EXPECT_NE(refused.err.find("migrations/0004_index.sql: error: revision 0004 stopped part way"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("only its first 1 statement(s) completed"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("retort stamp 0004"), std::string::npos) << refused.err;
+
+  // The user finishes the remaining statement by hand, then records it.
+  pg_exec(db->url(), "CREATE INDEX audit_note_idx ON audit (note)");
+  ASSERT_EQ(retort({"stamp", "0004"}).exit_code, 0);
+  auto after = retort({"upgrade", "head"});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.out.find("Nothing to do"), std::string::npos) << after.out;
+}
+
 // The repository's own example migrations go up and down on PostgreSQL.
 TEST_F(PostgresCli, ExampleMigrationsUpDownUp) {
   std::vector<std::string> where = {"--directory", std::string(RETORT_SOURCE_DIR) + "/migrations"};

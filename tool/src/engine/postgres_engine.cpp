@@ -180,6 +180,15 @@ std::string connection_target(PGconn* conn) {
   return fmt::format("{}:{}", host, port);
 }
 
+// The first line of a libpq message without the server's "FATAL:  ", or
+// `whole` when that leaves nothing.
+std::string first_line(std::string_view text, std::string_view whole) {
+  text = text.substr(0, text.find('\n'));
+  for (std::string_view prefix : {"FATAL:  ", "ERROR:  "})
+    if (text.starts_with(prefix)) text.remove_prefix(prefix.size());
+  return std::string(text.empty() ? whole : text);
+}
+
 // The reason libpq gives, without its "connection to server at ... failed:"
 // preamble, the server's "FATAL:  " and its indented hint lines.
 std::string connection_reason(const std::string& message) {
@@ -190,10 +199,7 @@ std::string connection_reason(const std::string& message) {
   if (last != std::string_view::npos) text = text.substr(last);
   if (auto failed = text.find(" failed: "); failed != std::string_view::npos)
     text = text.substr(failed + 9);
-  text = text.substr(0, text.find('\n'));
-  for (std::string_view prefix : {"FATAL:  ", "ERROR:  "})
-    if (text.starts_with(prefix)) text.remove_prefix(prefix.size());
-  return std::string(text.empty() ? std::string_view(message) : text);
+  return first_line(text, message);
 }
 
 // Why a connection failed, as far as the notes to print are concerned.
@@ -298,6 +304,9 @@ std::int64_t lock_key(const VersionTable& table) {
 // Shared or exclusive hold of the migration lock.
 enum class LockMode { shared, exclusive };
 
+// How long a setting lasts: to the end of the transaction, or of the session.
+enum class Scope { transaction, session };
+
 class PostgresEngine final : public Engine {
  public:
   PostgresEngine(const Config& config, OpenMode mode)
@@ -362,7 +371,10 @@ class PostgresEngine final : public Engine {
       auto done = statements_done(request.revision);
       bool recorded = done.has_value();
       if (recorded == (request.direction == Direction::up)) {
-        if (!in_group_) exec_internal(conn_.get(), "ROLLBACK");
+        if (!in_group_) {
+          table_known_ = false;  // the ROLLBACK may undo ensure_table's CREATE
+          exec_internal(conn_.get(), "ROLLBACK");
+        }
         return {false, 0};
       }
       auto start = Clock::now();
@@ -442,7 +454,12 @@ class PostgresEngine final : public Engine {
   [[noreturn]] void fail_internal(PGconn* conn, const ServerError& error) {
     auto message = params_.secrets.scrub(error.message);
     if (PQstatus(conn) != CONNECTION_OK)
-      fail(ExitCode::connection, fmt::format("lost the connection to {}: {}", shown_, message));
+      fail(ExitCode::connection,
+           fmt::format("lost the connection to {}: {}", shown_, first_line(message, message)),
+           {"the server ended the session (a restart, a crash, a network failure or "
+            "pg_terminate_backend); the transaction in progress was rolled back",
+            "run the command again once the server is back ('--wait SECONDS' retries while it "
+            "starts)"});
     auto schema = quote_identifier(table_.schema);
     if (error.sqlstate == "3F000")
       fail(ExitCode::state,
@@ -492,14 +509,17 @@ class PostgresEngine final : public Engine {
   void acquire_lock(PGconn* conn, LockMode mode) {
     // The simple query protocol: an extended-protocol portal would stay open
     // until the transaction ends, holding a snapshot for the whole script.
-    const auto sql = fmt::format("SELECT pg_try_advisory_xact_lock{}({})",
+    // BEGIN goes in the same message: one round trip less per migration.
+    const auto sql = fmt::format("BEGIN; SELECT pg_try_advisory_xact_lock{}({})",
                                  mode == LockMode::exclusive ? "" : "_shared", lock_key_);
     const auto start = Clock::now();
     auto pause = std::chrono::milliseconds(20);
     while (true) {
-      exec_internal(conn, "BEGIN");
       Result result = exec_internal(conn, sql);
-      if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") return;
+      if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") {
+        if (mode == LockMode::exclusive) watch_client(conn, Scope::transaction);
+        return;
+      }
       exec_internal(conn, "ROLLBACK");
       if (lock_timeout_s_ > 0 && Clock::now() - start >= std::chrono::seconds(lock_timeout_s_))
         fail(ExitCode::lock_timeout,
@@ -512,6 +532,17 @@ class PostgresEngine final : public Engine {
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(500));
     }
+  }
+
+  // Has the server check every second, while it runs a statement on `conn`,
+  // that Retort is still connected. Without it, the statement of a killed
+  // Retort runs to its end (say, a long UPDATE) and keeps the migration lock
+  // all that time; with it, the server cancels the statement, rolls back and
+  // releases the lock. PostgreSQL 14 and later; older servers ignore it.
+  void watch_client(PGconn* conn, Scope scope) {
+    exec_internal(conn, fmt::format("SELECT set_config(name, '1000', {}) FROM pg_catalog.pg_settings "
+                                    "WHERE name = 'client_connection_check_interval'",
+                                    scope == Scope::transaction ? "true" : "false"));
   }
 
   // True when the version table exists; a missing schema is a clear error for
@@ -531,10 +562,16 @@ class PostgresEngine final : public Engine {
   // concurrent CREATE TABLE IF NOT EXISTS can otherwise both fail on the
   // catalog's unique index). Checked first because CREATE ... IF NOT EXISTS
   // demands CREATE on the schema even when the table exists.
+  // Once seen, the table is taken to exist for the rest of the session (one
+  // catalog query per migration less); a rollback forgets it, since it may
+  // have undone the CREATE.
   void ensure_table() {
-    if (table_exists()) return;
-    if (!schema_exists_) fail_internal(conn_.get(), ServerError{"3F000", "", "", "", 0});
-    exec_internal(conn_.get(), create_version_table_sql(Dialect::postgres, table_));
+    if (table_known_) return;
+    if (!table_exists()) {
+      if (!schema_exists_) fail_internal(conn_.get(), ServerError{"3F000", "", "", "", 0});
+      exec_internal(conn_.get(), create_version_table_sql(Dialect::postgres, table_));
+    }
+    table_known_ = true;
   }
 
   // The statements_done of `revision`'s row: nothing without a row, a nullopt
@@ -543,7 +580,8 @@ class PostgresEngine final : public Engine {
     Result result = exec_params(conn_.get(), select_version_param_sql(Dialect::postgres, table_),
                                 {revision});
     if (PQntuples(result.get()) == 0) return std::nullopt;
-    if (PQgetisnull(result.get(), 0, 0)) return std::optional<int>();
+    // in_place rather than an empty optional<int>: g++ 12 warns falsely (-Wmaybe-uninitialized) on that.
+    if (PQgetisnull(result.get(), 0, 0)) return std::optional<std::optional<int>>(std::in_place);
     return std::optional<int>(std::atoi(PQgetvalue(result.get(), 0, 0)));
   }
 
@@ -567,6 +605,7 @@ class PostgresEngine final : public Engine {
   // Rolls back whatever transaction is open after a failure, quietly: the
   // original error is the one to report.
   void abandon_transaction() {
+    table_known_ = false;
     if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) PQclear(PQexec(conn_.get(), "ROLLBACK"));
     in_group_ = false;
   }
@@ -656,6 +695,9 @@ class PostgresEngine final : public Engine {
       return {false, 0};
     }
     auto statements = split_postgres(request.sql);
+    // Through a transaction pooler the session setting may not stay with the
+    // statements; the lock connection's transaction ends with Retort all the same.
+    watch_client(conn_.get(), Scope::session);
     auto start = Clock::now();
     if (up) record(request.revision, request.checksum, 0, 0);
     int completed = 0;
@@ -699,6 +741,7 @@ class PostgresEngine final : public Engine {
   Connection conn_;
   bool in_group_ = false;
   bool schema_exists_ = false;
+  bool table_known_ = false;  // ensure_table() saw or created it (see there)
 };
 
 // pg_dump of the server's major version when installed side by side (Debian's

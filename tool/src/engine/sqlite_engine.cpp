@@ -275,10 +275,44 @@ class SqliteEngine final : public Engine {
 
     // SQLite reads the file lazily; read its header now so that a file that is
     // not a database fails here, as a connection problem.
-    rc = sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
-                      nullptr, nullptr, nullptr);
+    rc = read_header();
+    if (rc == SQLITE_READONLY_ROLLBACK) {
+      roll_back_hot_journal(timeout_ms);
+      rc = read_header();
+    }
     if (is_lock_error(rc)) fail_locked();
     if (rc != SQLITE_OK) fail_to_open(sqlite3_errmsg(db_.get()));
+  }
+
+  // Turns on foreign keys and reads the schema: the first access to the file.
+  int read_header() {
+    return sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
+                        nullptr, nullptr, nullptr);
+  }
+
+  // A process killed in the middle of a write transaction leaves a hot
+  // journal, which only a connection that may write can roll back; a
+  // read-only connection fails on it (SQLITE_READONLY_ROLLBACK). Rolling it
+  // back restores the last committed state, which is what every reader must
+  // see, so `current` and `history` work right after a kill.
+  void roll_back_hot_journal(int timeout_ms) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    Database writer(raw);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(raw, timeout_ms);
+      rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    }
+    if (is_lock_error(rc)) fail_locked();
+    if (rc != SQLITE_OK)
+      fail(ExitCode::connection,
+           fmt::format("cannot open SQLite database '{}': a process stopped in the middle of a "
+                       "transaction, and rolling it back needs write access: {}",
+                       path_, raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)),
+           {fmt::format("run any Retort command that writes (e.g. 'retort upgrade') as a user who "
+                        "may write '{}' and its folder; the journal '{}-journal' holds what "
+                        "must be undone",
+                        path_, path_)});
   }
 
   [[noreturn]] void fail_to_open(std::string_view reason) const {
@@ -371,7 +405,8 @@ class SqliteEngine final : public Engine {
     int rc = stmt.step();
     check(rc, "read the version table");
     if (rc != SQLITE_ROW) return std::nullopt;
-    if (stmt.is_null(0)) return std::optional<int>();
+    // in_place rather than an empty optional<int>: g++ 12 warns falsely (-Wmaybe-uninitialized) on that.
+    if (stmt.is_null(0)) return std::optional<std::optional<int>>(std::in_place);
     return std::optional<int>(static_cast<int>(stmt.int64(0)));
   }
 
@@ -479,8 +514,11 @@ class SqliteEngine final : public Engine {
     while (cursor < sql.size()) {
       sqlite3_stmt* raw = nullptr;
       const char* tail = nullptr;
+      // The length counts the NUL that follows the text (StepRequest::sql): given
+      // a length without one, SQLite copies the whole rest of the script for
+      // every statement, which is quadratic in a large script.
       int rc = sqlite3_prepare_v2(db_.get(), sql.data() + cursor,
-                                  static_cast<int>(sql.size() - cursor), &raw, &tail);
+                                  static_cast<int>(sql.size() - cursor + 1), &raw, &tail);
       Statement stmt(raw);
       if (rc == SQLITE_OK && stmt) {
         while ((rc = stmt.step()) == SQLITE_ROW) {
