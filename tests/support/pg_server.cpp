@@ -140,6 +140,9 @@ std::optional<fs::path> find_postgres_bindir() {
   auto has_server = [](const fs::path& dir) {
     return fs::exists(dir / "initdb") && fs::exists(dir / "postgres");
   };
+  // Replaces the search, so that a test can point it at a folder without a server.
+  if (const char* dir = std::getenv("RETORT_TEST_PG_BINDIR"); dir != nullptr && *dir != '\0')
+    return has_server(dir) ? std::optional<fs::path>(dir) : std::nullopt;
   auto pg_config = bp::search_path("pg_config");
   if (!pg_config.empty()) {
     bp::ipstream out;
@@ -246,6 +249,14 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
+fs::path template_cache() {
+#ifdef RETORT_PG_TEMPLATE_DIR
+  return RETORT_PG_TEMPLATE_DIR;
+#else
+  return {};
+#endif
+}
+
 PgServer PgServer::start(const fs::path& template_cache) {
   cleanup_stale();
   auto bindir = find_postgres_bindir();
@@ -302,23 +313,7 @@ PgServer PgServer::start(const fs::path& template_cache) {
 
   for (int attempt = 0;; ++attempt) {
     server.port_ = free_port();
-    server.pid_ = spawn_daemon(
-        *bindir / "postgres",
-        {"-D", data.string(), "-p", std::to_string(server.port_), "-k", server.folder_.string(),
-         "-h", "127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
-         "full_page_writes=off", "-c", "max_connections=200", "-c", "log_min_messages=warning"},
-        log, run_as);
-    track(server.pid_);
-    std::string conninfo = fmt::format("host={} port={} user=retort dbname=postgres",
-                                       server.folder_.string(), server.port_);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (process_alive(server.pid_) && !server_ready(conninfo) &&
-           std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (server_ready(conninfo)) break;
-    stop_process(server.pid_, SIGQUIT, 10);
-    untrack(server.pid_);
-    server.pid_ = 0;
+    if (server.launch(*bindir, run_as)) break;
     // Another process may have taken the port between free_port() and bind.
     if (attempt < 4 && slurp(log).find("could not bind") != std::string::npos) continue;
     throw std::runtime_error(fmt::format("PostgreSQL did not start:\n{}", tail(log, 20)));
@@ -328,6 +323,36 @@ PgServer PgServer::start(const fs::path& template_cache) {
                       password_role, password_role_secret, limited_role));
   write_file(server.folder_ / "url", server.url());
   return server;
+}
+
+bool PgServer::launch(const fs::path& bindir, const RunAs& run_as) {
+  pid_ = spawn_daemon(
+      bindir / "postgres",
+      {"-D", (folder_ / "data").string(), "-p", std::to_string(port_), "-k", folder_.string(), "-h",
+       "127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+       "full_page_writes=off", "-c", "max_connections=200", "-c", "log_min_messages=warning"},
+      folder_ / "log", run_as);
+  track(pid_);
+  std::string conninfo =
+      fmt::format("host={} port={} user=retort dbname=postgres", folder_.string(), port_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (process_alive(pid_) && !server_ready(conninfo) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (server_ready(conninfo)) return true;
+  stop_process(pid_, SIGQUIT, 10);
+  untrack(pid_);
+  pid_ = 0;
+  return false;
+}
+
+void PgServer::restart() {
+  stop_process(pid_, SIGINT, 30);
+  untrack(pid_);
+  auto bindir = find_postgres_bindir();
+  if (!bindir || !launch(*bindir, unprivileged_user()))
+    throw std::runtime_error(
+        fmt::format("PostgreSQL did not restart:\n{}", tail(folder_ / "log", 20)));
 }
 
 PgServer::PgServer(PgServer&& other) noexcept
@@ -465,11 +490,7 @@ PostgresAvailability postgres_availability() {
   static std::string problem;
   std::call_once(once, [] {
     try {
-#ifdef RETORT_PG_TEMPLATE_DIR
-      own.emplace(PgServer::start(RETORT_PG_TEMPLATE_DIR));
-#else
-      own.emplace(PgServer::start({}));
-#endif
+      own.emplace(PgServer::start(template_cache()));
     } catch (const std::exception& e) {
       problem = e.what();
     }

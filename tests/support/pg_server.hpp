@@ -18,8 +18,13 @@ inline constexpr const char* limited_role = "retort_limited";  // no CREATE on a
 inline constexpr const char* postgres_packages = "postgresql (initdb, postgres), pgbouncer";
 
 // The newest PostgreSQL installation's bin folder (initdb, postgres):
-// `pg_config --bindir`, then /usr/lib/postgresql/<major>/bin.
+// `pg_config --bindir`, then /usr/lib/postgresql/<major>/bin; only
+// RETORT_TEST_PG_BINDIR when that is set.
 std::optional<std::filesystem::path> find_postgres_bindir();
+
+// The build's cache of an initialised data directory, for PgServer::start();
+// empty when the build has none.
+std::filesystem::path template_cache();
 
 // The user a server runs as: postgres and pgbouncer refuse root, so under root
 // the child drops to "postgres" (or "nobody").
@@ -69,6 +74,10 @@ class PgServer {
   const std::filesystem::path& folder() const { return folder_; }
   pid_t pid() const { return pid_; }
 
+  // Stops the server, if it runs, and starts it again on the same port and
+  // data (a test of a restart mid-run). Throws std::runtime_error.
+  void restart();
+
   // Leaves the server running past this object (the CTest fixture's start
   // step); stop_folder() ends it later.
   void release() { released_ = true; }
@@ -86,6 +95,9 @@ class PgServer {
 
  private:
   PgServer() = default;
+  // Runs postgres on port_ and waits until it accepts connections; false
+  // (and stopped again) when it does not.
+  bool launch(const std::filesystem::path& bindir, const RunAs& run_as);
   std::filesystem::path folder_;
   int port_ = 0;
   pid_t pid_ = 0;

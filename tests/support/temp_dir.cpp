@@ -17,10 +17,24 @@ TempDir::TempDir() {
   path_ = buffer.data();
 }
 
+namespace {
+
+// Gives the owner full access to `folder` and every folder below it, so that a
+// test that made one read-only (and runs without root's override, see
+// permissions.hpp) still leaves nothing behind.
+void open_up(const std::filesystem::path& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  fs::permissions(folder, fs::perms::owner_all, fs::perm_options::add, ignored);
+  for (fs::directory_iterator it(folder, ignored), end; !ignored && it != end; it.increment(ignored))
+    if (it->symlink_status(ignored).type() == fs::file_type::directory) open_up(it->path());
+}
+
+}  // namespace
+
 TempDir::~TempDir() {
   std::error_code ignored;
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::add, ignored);
+  open_up(path_);
   std::filesystem::remove_all(path_, ignored);
 }
 

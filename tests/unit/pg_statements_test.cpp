@@ -27,6 +27,19 @@ TEST(SplitPostgres, EmptyAndCommentOnlyScriptsHaveNoStatements) {
   EXPECT_EQ(texts("SELECT 1; -- trailing; comment\n"), std::vector<std::string>{"SELECT 1"});
 }
 
+TEST(SplitPostgres, EmptyStatementsAreNoPartOfTheNextOne) {
+  // Found by tests/unit/pg_split_property_test.cpp: a stray ';' began the next
+  // statement. The second script takes the scanner's way (it does not parse).
+  for (const std::string sql :
+       {"SELECT 1;;\n; SELECT 2;; -- c\n;", "SELEC 1 FROM t;;\n; SELECT 2;; -- c\n;"}) {
+    auto statements = split_postgres(sql);
+    ASSERT_EQ(statements.size(), 2u) << sql;
+    EXPECT_EQ(statements[0].offset, 0u) << sql;
+    EXPECT_EQ(statements[1].offset, sql.find("SELECT 2")) << sql;
+    EXPECT_EQ(statements[1].length, 8u) << sql;
+  }
+}
+
 TEST(SplitPostgres, DollarQuotedFunctionBodies) {
   const std::string function =
       "CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$\n"
@@ -66,6 +79,16 @@ TEST(SplitPostgres, ScriptThatDoesNotParseStillSplitsForTheServer) {
   EXPECT_NE(all.find("SELECT 'x;y'"), std::string::npos) << all;
   EXPECT_FALSE(parses_as_postgres("SELEC 2"));
   EXPECT_TRUE(parses_as_postgres("SELECT 2"));
+}
+
+TEST(SplitPostgres, TextThatIsNotUtf8CountsAsNotParsing) {
+  // libpg_query's JSON parse tree carries the bytes as they are; reading it
+  // must not throw (found by fuzzing: tests/fuzz/corpus/pg_split).
+  const std::string sql = "SELECT 1;\nSELECT '\xf3\xf3';\nVACUUM;";
+  EXPECT_FALSE(parses_as_postgres(sql));
+  EXPECT_FALSE(find_non_transactional_statement(sql));
+  EXPECT_FALSE(find_transaction_control_statement("SELECT '\xf3'; COMMIT;"));
+  EXPECT_EQ(texts(sql), (std::vector<std::string>{"SELECT 1", "SELECT '\xf3\xf3'", "VACUUM"}));
 }
 
 TEST(NonTransactionalStatement, FoundWithItsOffset) {

@@ -41,7 +41,9 @@ std::string shown_path(const std::string& path) {
 }
 
 Config load_configuration(const Context& ctx) {
-  return load_config(ctx.flags, process_environment(), fs::current_path().string());
+  auto config = load_config(ctx.flags, process_environment(), fs::current_path().string());
+  for (const auto& warning : config.warnings) ctx.out.warning(warning);
+  return config;
 }
 
 // Loads config and scripts; any script or graph problem stops the command.
@@ -87,10 +89,27 @@ std::string describe_state(const std::vector<std::string>& heads) {
 
 ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction direction) {
   Project project = load_project(ctx);
-  auto engine = open_engine(project.config, options.sql ? OpenMode::read_only : OpenMode::read_write);
+  // Without scripts nothing can run, so nothing (not even the database) is created.
+  const bool no_scripts = project.graph.scripts().empty();
+  auto engine = open_engine(project.config,
+                            options.sql || no_scripts ? OpenMode::read_only : OpenMode::read_write);
   auto steps = plan_migration(project.graph, *engine, direction, options.target);
+  if (direction == Direction::up) {
+    // Read again after planning: what another process applied meanwhile is no
+    // longer pending, and sorting below it is no reason for a warning.
+    auto applied = known_applied(project.graph, engine->applied());
+    std::vector<const Script*> pending;
+    for (const auto& step : steps)
+      if (!applied.contains(step.script->id)) pending.push_back(step.script);
+    ctx.out.warnings(out_of_order(applied, pending));
+  }
   if (options.sql) {
     fmt::print("{}", offline_sql(engine->dialect(), project.config.version_table, steps));
+    return ExitCode::success;
+  }
+  if (no_scripts) {
+    ctx.out.info(fmt::format("Nothing to do: {} has no scripts; write one with 'retort revision -m \"...\"'",
+                             project.scripts_dir));
     return ExitCode::success;
   }
   if (steps.empty()) {
@@ -142,26 +161,79 @@ json diagnostic_json(const Diagnostic& d) {
           {"notes", d.notes}};
 }
 
-// Prints what `retort check` found in `dir`; the exit code says whether it is clean.
-ExitCode report_check(const Context& ctx, const std::string& dir, const CheckedScripts& checked) {
+// What `retort check --database` found in the database's record.
+struct RecordCheck {
+  std::string database;              // Engine::describe()
+  std::vector<std::string> applied;  // the version table's revisions, in id order
+  std::vector<std::string> pending;  // scripts not applied, in id order
+  std::vector<Diagnostic> problems;  // record_problems()
+  std::vector<Diagnostic> warnings;  // out_of_order()
+};
+
+RecordCheck check_record(const Config& config, const RevisionGraph& graph) {
+  auto engine = open_engine(config, OpenMode::read_only);
+  auto rows = engine->applied();
+  RecordCheck record{engine->describe(), {}, {}, record_problems(graph, rows, engine->dialect()), {}};
+  for (const auto& row : rows) record.applied.push_back(row.revision);
+  auto applied = known_applied(graph, rows);
+  std::vector<const Script*> pending;
+  for (const auto& script : graph.scripts()) {
+    if (applied.contains(script.id)) continue;
+    pending.push_back(&script);
+    record.pending.push_back(script.id);
+  }
+  record.warnings = out_of_order(applied, pending);
+  return record;
+}
+
+std::string plural(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+// Prints what `retort check` found in `dir` and, for --database, in the
+// database's record; the exit code says whether both are clean.
+ExitCode report_check(const Context& ctx, const std::string& dir, const CheckedScripts& checked,
+                      const RecordCheck* record = nullptr) {
   const auto& problems = checked.problems;
+  const auto record_problems = record ? record->problems.size() : 0;
   auto revisions = checked.graph.scripts().size();
   if (ctx.json) {
-    json out = {{"ok", problems.empty()},
+    json out = {{"ok", problems.empty() && record_problems == 0},
                 {"directory", dir},
                 {"revisions", revisions},
                 {"heads", checked.graph.heads()},
                 {"diagnostics", json::array()}};
     for (const auto& d : problems) out["diagnostics"].push_back(diagnostic_json(d));
+    if (record) {
+      for (const auto& d : record->problems) out["diagnostics"].push_back(diagnostic_json(d));
+      json warnings = json::array();
+      for (const auto& d : record->warnings) warnings.push_back(diagnostic_json(d));
+      out["database"] = {{"database", record->database},
+                         {"applied", record->applied},
+                         {"pending", record->pending},
+                         {"out_of_order", warnings}};
+    }
     fmt::print("{}\n", out.dump(2));
   } else if (problems.empty()) {
-    ctx.out.info(fmt::format("{}: {} revision{}, head {}, no problems", dir, revisions,
-                             revisions == 1 ? "" : "s", describe_state(checked.graph.heads())));
+    ctx.out.info(fmt::format("{}: {}, head {}, no problems", dir, plural(revisions, "revision"),
+                             describe_state(checked.graph.heads())));
   } else {
     ctx.out.diagnostics(problems);
-    fmt::print(stderr, "{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s", dir);
+    fmt::print(stderr, "{} in {}\n", plural(problems.size(), "problem"), dir);
   }
-  return problems.empty() ? ExitCode::success : ExitCode::invalid_scripts;
+  if (!problems.empty()) return ExitCode::invalid_scripts;
+  if (record == nullptr) return ExitCode::success;
+  if (!ctx.json) {
+    ctx.out.warnings(record->warnings);
+    if (record_problems == 0) {
+      ctx.out.info(fmt::format("{}: {} applied, {} pending, the record matches the scripts",
+                               record->database, record->applied.size(), record->pending.size()));
+    } else {
+      ctx.out.diagnostics(record->problems);
+      fmt::print(stderr, "{} in {}\n", plural(record_problems, "problem"), record->database);
+    }
+  }
+  return record_problems == 0 ? ExitCode::success : ExitCode::state;
 }
 
 // The applied rows, or none when the database cannot be reached: for
@@ -448,9 +520,15 @@ ExitCode run_stamp(Context& ctx, const MigrateOptions& options) {
   return ExitCode::success;
 }
 
-ExitCode run_check(Context& ctx) {
-  auto dir = shown_path(load_configuration(ctx).migrations_dir);
-  return report_check(ctx, dir, check_scripts(dir));
+ExitCode run_check(Context& ctx, const CheckOptions& options) {
+  Config config = load_configuration(ctx);
+  auto dir = shown_path(config.migrations_dir);
+  auto checked = check_scripts(dir);
+  // A record is compared with valid scripts only: a broken graph would make
+  // every comparison doubtful.
+  if (!options.database || !checked.problems.empty()) return report_check(ctx, dir, checked);
+  auto record = check_record(config, checked.graph);
+  return report_check(ctx, dir, checked, &record);
 }
 
 ExitCode run_embed(Context& ctx, const EmbedOptions& options) {

@@ -37,6 +37,10 @@ struct MergeOptions {
   std::optional<std::string> rev_id;
 };
 
+struct CheckOptions {
+  bool database = false;  // --database: also compare the scripts with the database's record
+};
+
 // `retort embed` (hidden; what retort_add_migrations runs at build time).
 struct EmbedOptions {
   std::string directory;   // the scripts, validated as `retort check` does
@@ -57,7 +61,7 @@ ExitCode run_branches(Context& ctx);
 ExitCode run_show(Context& ctx, const std::string& revision);
 ExitCode run_stamp(Context& ctx, const MigrateOptions& options);
 ExitCode run_merge(Context& ctx, const MergeOptions& options);
-ExitCode run_check(Context& ctx);
+ExitCode run_check(Context& ctx, const CheckOptions& options);
 ExitCode run_dump_schema(Context& ctx);
 ExitCode run_embed(Context& ctx, const EmbedOptions& options);
 

@@ -109,9 +109,12 @@ int main(int argc, char** argv) {
   mg->add_option("revisions", merge.revisions, "Revisions to merge (default: heads)");
   mg->callback([&] { action = [&] { return run_merge(ctx, merge); }; });
 
+  CheckOptions check_options;
   auto* check = app.add_subcommand("check", "Validate every script and the revision graph");
   add_format(*check, ctx);
-  check->callback([&] { action = [&] { return run_check(ctx); }; });
+  check->add_flag("--database", check_options.database,
+                  "Also compare the scripts with the database's record (drift, missing scripts)");
+  check->callback([&] { action = [&] { return run_check(ctx, check_options); }; });
 
   // Hidden: the build runs it (cmake/Retort.cmake), people run `check`.
   EmbedOptions embed;

@@ -41,13 +41,24 @@ void Output::warning(std::string_view message) const {
 }
 
 void Output::diagnostics(const std::vector<Diagnostic>& diagnostics) const {
+  print(diagnostics, Severity::error);
+}
+
+void Output::warnings(const std::vector<Diagnostic>& diagnostics) const {
+  print(diagnostics, Severity::warning);
+}
+
+void Output::print(const std::vector<Diagnostic>& diagnostics, Severity severity) const {
   std::fflush(stdout);
+  const bool error = severity == Severity::error;
+  const std::string label = error ? "error:" : "warning:";
+  const std::string plain = fmt::format(": {} ", label);
   for (const auto& d : diagnostics) {
-    auto text = format_diagnostic(d);
+    auto text = format_diagnostic(d, severity);
     if (color_err_) {
-      auto at = text.find(": error: ");
+      auto at = text.find(plain);
       if (at != std::string::npos)
-        text.replace(at, 9, fmt::format(": {} ", paint("error:", "1;31", true)));
+        text.replace(at, plain.size(), fmt::format(": {} ", paint(label, error ? "1;31" : "35", true)));
     }
     fmt::print(stderr, "{}", text);
   }

@@ -30,6 +30,8 @@ class Output {
   void warning(std::string_view message) const;
   // Diagnostics on stderr, "error:" in red on a terminal.
   void diagnostics(const std::vector<Diagnostic>& diagnostics) const;
+  // Diagnostics that do not stop the command, labelled "warning:".
+  void warnings(const std::vector<Diagnostic>& diagnostics) const;
 
   // `text` wrapped in an SGR colour code when stdout is a terminal.
   std::string green(std::string_view text) const { return paint(text, "32", color_out_); }
@@ -38,6 +40,8 @@ class Output {
 
  private:
   static std::string paint(std::string_view text, const char* code, bool enabled);
+  // Diagnostics on stderr with `severity`'s label, coloured on a terminal.
+  void print(const std::vector<Diagnostic>& diagnostics, Severity severity) const;
   bool color_out_ = false;
   bool color_err_ = false;
 };

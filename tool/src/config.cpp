@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
 
 #include "retort/config.hpp"
 
@@ -57,6 +59,23 @@ std::string read_env_file(const fs::path& path, const std::string& shown) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// A warning when the .env at `path` holds a secret (a password, token or key,
+// or a URL with a password in it) and users other than its owner may read it.
+std::optional<std::string> exposed_secrets(const fs::path& path, const DotEnv& dotenv) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || (info.st_mode & (S_IRGRP | S_IROTH)) == 0) return std::nullopt;
+  std::vector<std::string> keys;
+  for (const auto& [key, entry] : dotenv.entries) {
+    if (!is_secret_key(key) || entry.value.empty()) continue;
+    // URL keys are secret only with a password in them; sqlite:///app.db is not.
+    if (key.ends_with("URL") && mask_url(entry.value) == entry.value) continue;
+    keys.push_back(key);
+  }
+  if (keys.empty()) return std::nullopt;
+  return fmt::format("{} holds {} and other users may read it (mode {:04o}); run 'chmod 600 {}'",
+                     dotenv.path, fmt::join(keys, ", "), info.st_mode & 07777, dotenv.path);
 }
 
 std::optional<long long> parse_integer(std::string_view text) {
@@ -220,7 +239,8 @@ Config load_config(const ConfigFlags& flags, const Environment& environment, con
     env_path = normal(cwd / *flags.env_file);
     std::error_code ec;
     if (!fs::exists(*env_path, ec))
-      fail(ExitCode::config, fmt::format("env file '{}' does not exist", shown));
+      fail(ExitCode::config, fmt::format("env file '{}' does not exist", shown),
+           {"give --env-file an existing file, or leave it out to use the nearest .env"});
     if (fs::is_directory(*env_path, ec))
       fail(ExitCode::config, fmt::format("env file '{}' is a directory", shown));
   } else if ((env_path = find_dotenv(cwd))) {
@@ -231,6 +251,7 @@ Config load_config(const ConfigFlags& flags, const Environment& environment, con
   if (env_path) {
     dotenv = parse_dotenv(shown, read_env_file(*env_path, shown));
     if (!dotenv.diagnostics.empty()) throw DiagnosticError(ExitCode::config, dotenv.diagnostics);
+    if (auto warning = exposed_secrets(*env_path, dotenv)) config.warnings.push_back(std::move(*warning));
     config.env_file = env_path->string();
     config.project_dir = env_path->parent_path().string();
   } else {

@@ -4,11 +4,11 @@
 
 namespace retort {
 
-std::string format_diagnostic(const Diagnostic& d) {
+std::string format_diagnostic(const Diagnostic& d, Severity severity) {
   std::string out = d.path.empty() ? std::string("retort") : d.path;
   if (d.line > 0) out += fmt::format(":{}", d.line);
   if (d.line > 0 && d.column > 0) out += fmt::format(":{}", d.column);
-  out += fmt::format(": error: {}\n", d.message);
+  out += fmt::format(": {}: {}\n", severity == Severity::error ? "error" : "warning", d.message);
   if (!d.source_line.empty()) {
     auto gutter = fmt::format("{:>5}", d.line);
     out += fmt::format("{} | {}\n", gutter, d.source_line);

@@ -50,8 +50,9 @@ SourcePosition locate(const Section& section, std::size_t offset) {
   return pos;
 }
 
-void verify_applied(const RevisionGraph& graph, const std::vector<AppliedRevision>& applied,
-                    Dialect dialect) {
+std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
+                                        const std::vector<AppliedRevision>& applied,
+                                        Dialect dialect) {
   std::vector<Diagnostic> problems;
   auto heads = applied_heads(graph, applied);
   for (const auto& row : applied) {
@@ -93,7 +94,36 @@ void verify_applied(const RevisionGraph& graph, const std::vector<AppliedRevisio
       problems.push_back(std::move(d));
     }
   }
+  return problems;
+}
+
+void verify_applied(const RevisionGraph& graph, const std::vector<AppliedRevision>& applied,
+                    Dialect dialect) {
+  auto problems = record_problems(graph, applied, dialect);
   if (!problems.empty()) throw DiagnosticError(ExitCode::state, std::move(problems));
+}
+
+std::vector<Diagnostic> out_of_order(const std::set<std::string>& applied,
+                                     const std::vector<const Script*>& pending) {
+  std::vector<Diagnostic> warnings;
+  if (applied.empty()) return warnings;
+  const auto highest = *std::max_element(applied.begin(), applied.end(), [](const auto& a, const auto& b) {
+    return id_less(a, b);
+  });
+  for (const Script* script : pending) {
+    if (!id_less(script->id, highest)) continue;
+    Diagnostic d;
+    d.path = script->path;
+    d.message = fmt::format("revision {} sorts below {}, which is already applied: upgrade applies it "
+                            "after {}, out of id order",
+                            script->id, highest, highest);
+    d.notes = {fmt::format("it is a branch from {} merged after {} was applied; check that it works on "
+                           "the schema as it is now",
+                           script->parents.empty() ? std::string("the base") : join(script->parents),
+                           highest)};
+    warnings.push_back(std::move(d));
+  }
+  return warnings;
 }
 
 void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporter,

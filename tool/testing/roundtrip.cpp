@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "line_diff.hpp"
@@ -23,8 +27,9 @@ class SilentReporter final : public Reporter {
 // A scratch database with an engine on it, for one check of `graph`.
 class Session {
  public:
-  Session(const RevisionGraph& graph, const CheckTarget& target, std::string_view label)
-      : graph_(graph), database_(target.engine, target.server_url, label) {
+  Session(const RevisionGraph& graph, const CheckTarget& target, std::string_view label,
+          const std::string& seed = {})
+      : graph_(graph), database_(target.engine, target.server_url, label, seed) {
     Config config = database_.config();
     config.version_table = target.version_table;
     engine_ = open_engine(config, OpenMode::read_write);
@@ -42,6 +47,19 @@ class Session {
   }
 
   std::string dump() { return engine_->dump_schema(); }
+
+  // The ids the version table records.
+  std::set<std::string> applied() {
+    std::set<std::string> ids;
+    for (const auto& row : engine_->applied()) ids.insert(row.revision);
+    return ids;
+  }
+
+  // Closes the connection and keeps the database as `name` (ScratchDatabase::keep_as).
+  void keep_as(const std::string& name) {
+    engine_.reset();
+    database_.keep_as(name);
+  }
 
  private:
   const RevisionGraph& graph_;
@@ -63,18 +81,161 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The databases check_revision keeps in CheckTarget::cache_dir: for each
+// revision, a file "<engine>-<id>" there (SQLite: the database itself;
+// PostgreSQL: a marker for the database kept_name(id) on the server). At most
+// `limit` per engine, the oldest removed: enough for CTest's parallel jobs,
+// which run the revisions roughly in id order.
+class KeptDatabases {
+ public:
+  explicit KeptDatabases(const CheckTarget& target) : target_(target) {
+    if (target_.cache_dir.empty()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(target_.cache_dir, ec);
+    enabled_ = !ec;
+    // Names the kept PostgreSQL databases apart from other builds' on a shared server.
+    auto key = std::filesystem::absolute(target_.cache_dir, ec).string() + '\n' +
+               target_.version_table.schema + '.' + target_.version_table.name;
+    key_ = static_cast<std::uint32_t>(std::hash<std::string>{}(key));
+  }
+
+  // The nearest ancestor of `revision` along first parents that has a kept database.
+  std::optional<std::string> nearest(const RevisionGraph& graph, const Script& revision) const {
+    if (!enabled_) return std::nullopt;
+    const Script* script = &revision;
+    while (!script->parents.empty()) {
+      const auto& parent = script->parents.front();
+      std::error_code ec;
+      if (std::filesystem::exists(marker(parent), ec)) return parent;
+      script = graph.find(parent);
+      if (script == nullptr) break;
+    }
+    return std::nullopt;
+  }
+
+  // What ScratchDatabase takes as seed and keep_as name for `id`.
+  std::string name(const std::string& id) const {
+    if (target_.engine == Dialect::sqlite) return marker(id).string();
+    return fmt::format("retort_kept_{:08x}_{}", key_, id);
+  }
+
+  // Keeps `session`'s database for `id`, with its dump `schema` (which saves
+  // the children's checks one dump); a failure only costs the next check time.
+  void keep(Session& session, const std::string& id, const std::string& schema) {
+    if (!enabled_) return;
+    try {
+      std::error_code ec;
+      std::filesystem::remove(schema_file(id), ec);
+      session.keep_as(name(id));
+      if (target_.engine != Dialect::sqlite) std::ofstream(marker(id)).put('\n');
+      auto temporary = schema_file(id).string() + ".tmp";
+      {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << schema;
+      }
+      std::filesystem::rename(temporary, schema_file(id), ec);
+      prune();
+    } catch (const DiagnosticError&) {
+    }
+  }
+
+  // The dump kept with `id`'s database, if any.
+  std::optional<std::string> schema(const std::string& id) const {
+    std::ifstream in(schema_file(id), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  static constexpr std::size_t limit = 8;
+
+  std::filesystem::path marker(const std::string& id) const {
+    return target_.cache_dir / fmt::format("{}-{}", dialect_name(target_.engine), id);
+  }
+
+  std::filesystem::path schema_file(const std::string& id) const {
+    return target_.cache_dir / fmt::format("{}-{}.schema", dialect_name(target_.engine), id);
+  }
+
+  void prune() {
+    namespace fs = std::filesystem;
+    std::vector<std::pair<fs::file_time_type, fs::path>> kept;
+    const auto prefix = fmt::format("{}-", dialect_name(target_.engine));
+    std::error_code ec;
+    for (fs::directory_iterator it(target_.cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      auto file = it->path().filename().string();
+      if (!file.starts_with(prefix) || file.ends_with(".tmp") || file.ends_with(".schema")) continue;
+      std::error_code time_error;
+      auto time = it->last_write_time(time_error);
+      if (!time_error) kept.emplace_back(time, it->path());
+    }
+    if (kept.size() <= limit) return;
+    std::sort(kept.begin(), kept.end());
+    for (std::size_t i = 0; i + limit < kept.size(); ++i) {
+      auto id = kept[i].second.filename().string().substr(prefix.size());
+      fs::remove(kept[i].second, ec);
+      fs::remove(schema_file(id), ec);
+      if (target_.engine != Dialect::sqlite) {
+        try {
+          ScratchDatabase::discard(target_.engine, target_.server_url, name(id));
+        } catch (const DiagnosticError&) {
+        }
+      }
+    }
+  }
+
+  const CheckTarget& target_;
+  bool enabled_ = false;
+  std::uint32_t key_ = 0;
+};
+
+// A session at `revision`'s parents: from the nearest kept ancestor when it
+// is still what the scripts produce, else from an empty database.
+// `*from` is set to the kept ancestor the session started from.
+std::unique_ptr<Session> session_at_parents(const RevisionGraph& graph, const Script& revision,
+                                            const CheckTarget& target, const KeptDatabases& kept,
+                                            std::optional<std::string>* from) {
+  if (auto ancestor = kept.nearest(graph, revision)) {
+    try {
+      auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor));
+      // The version table must hold exactly the ancestor's ancestry (a
+      // changed parent line makes it stale); migrate() then verifies the
+      // checksums of what it holds, and fails on an edited script.
+      if (session->applied() == graph.ancestors_inclusive(*ancestor)) {
+        for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
+        *from = ancestor;
+        return session;
+      }
+    } catch (const DiagnosticError&) {
+      // Gone, or stale: start from an empty database.
+    }
+  }
+  auto session = std::make_unique<Session>(graph, target, revision.id);
+  for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
+  return session;
+}
+
 }  // namespace
 
 void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target) {
-  Session session(graph, target, revision.id);
-  for (const auto& parent : revision.parents) session.migrate(Direction::up, parent);
-  const auto before = session.dump();
+  KeptDatabases kept(target);
+  std::optional<std::string> from;
+  auto session_owner = session_at_parents(graph, revision, target, kept, &from);
+  Session& session = *session_owner;
+  // Started from the kept database of the only parent: its dump is kept too.
+  std::optional<std::string> kept_schema;
+  if (from && revision.parents.size() == 1 && *from == revision.parents.front())
+    kept_schema = kept.schema(*from);
+  const auto before = kept_schema ? *kept_schema : session.dump();
   const auto parents = revision.parents.empty() ? std::string("base")
                                                 : fmt::format("{}", fmt::join(revision.parents, "+"));
   session.run({Step{&revision, Direction::up}});
   const auto after = session.dump();
   if (revision.irreversible) {
     fmt::print("{}: irreversible, so only the upgrade ran\n", revision.id);
+    kept.keep(session, revision.id, after);
     return;
   }
   session.run({Step{&revision, Direction::down}});
@@ -89,6 +250,7 @@ void check_revision(const RevisionGraph& graph, const Script& revision, const Ch
                           "the first upgrade:",
                           revision.id, revision.path));
   fmt::print("{}: up, down, up on {}: the schemas match\n", revision.id, dialect_name(target.engine));
+  kept.keep(session, revision.id, after);
 }
 
 void check_head(const RevisionGraph& graph, const CheckTarget& target,

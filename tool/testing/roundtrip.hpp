@@ -21,10 +21,19 @@ struct CheckTarget {
   Dialect engine = Dialect::sqlite;
   std::string server_url;     // PostgreSQL: the server that gets the scratch databases
   VersionTable version_table;
+  // Where check_revision keeps the database of each revision that passed, so
+  // that the check of a child starts from it rather than replaying every
+  // ancestor (a few files, or PostgreSQL databases named retort_kept_*);
+  // empty: nothing is kept.
+  std::filesystem::path cache_dir;
 };
 
 // `revision` on a fresh database brought to its parents: dump A; up, dump B;
 // down, dump == A; up again, dump == B. An irreversible revision goes up only.
+// With a cache_dir, the database starts as a copy of the nearest ancestor's
+// kept one when that is still what the scripts produce (the checksums of its
+// version table match and it holds exactly that ancestor's ancestry), and is
+// kept for the children once the check passes.
 // Throws CheckFailure with a diff of the two dumps on a difference.
 void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target);
 

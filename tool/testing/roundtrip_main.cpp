@@ -35,6 +35,7 @@ struct Options {
   std::string postgres_url_file;
   std::string revision;
   std::string snapshot_dir;
+  std::string cache_dir;
   std::string snapshot_command = "cmake --build <build dir> --target migrate_snapshot";
   std::vector<std::string> snapshot_engines;
 };
@@ -61,6 +62,7 @@ CheckTarget check_target(const Options& options, std::string_view engine) {
   target.engine = *parse_dialect(engine);
   target.version_table = options.version_table;
   if (target.engine == Dialect::postgres) target.server_url = server_url(options);
+  target.cache_dir = options.cache_dir;
   return target;
 }
 
@@ -159,6 +161,9 @@ int main(int argc, char** argv) {
   app.add_option("--postgres-url-file", options.postgres_url_file,
                  "A file holding that URL (the CTest fixture's), read when set and present");
   app.add_option("--snapshot-dir", options.snapshot_dir, "Folder of schema.<engine>.sql");
+  app.add_option("--cache-dir", options.cache_dir,
+                 "Keep each checked revision's database here, so that its children's checks "
+                 "start from it");
   app.add_option("--snapshot-command", options.snapshot_command,
                  "The command that rewrites the snapshots, for messages");
 

@@ -65,10 +65,12 @@ struct Config {
   std::string project_dir;     // the .env's folder, or the working directory
   int lock_timeout_s = 0;      // 0: wait as long as it takes
   int wait_s = 0;              // how long to retry connecting to a starting server
+  std::vector<std::string> warnings;  // what the user should fix but that does not stop a command
 };
 
 // Resolves the configuration: flags > environment > .env > defaults. The .env
-// file is `flags.env_file`, or the nearest `.env` in `cwd` or its parents.
+// file is `flags.env_file`, or the nearest `.env` in `cwd` or its parents; a
+// .env that holds a secret and that other users may read adds a warning.
 // Throws DiagnosticError (ExitCode::config) naming the key, the file and the
 // line of a bad value; never with a secret in the text.
 Config load_config(const ConfigFlags& flags,

@@ -23,8 +23,11 @@ struct Diagnostic {
   std::vector<std::string> notes;  // extra lines, printed as "note: ..."
 };
 
+// How a diagnostic is labelled: an error stops the command, a warning does not.
+enum class Severity { error, warning };
+
 // The exact text of `d`, ending in a newline.
-std::string format_diagnostic(const Diagnostic& d);
+std::string format_diagnostic(const Diagnostic& d, Severity severity = Severity::error);
 
 // A failure that has already been described with diagnostics; thrown up to the
 // CLI, which prints every diagnostic once and exits with `code`.

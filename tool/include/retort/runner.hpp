@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,24 @@ struct RunOptions {
   bool single_transaction = false;  // --single-transaction
 };
 
-// Refuses to go on (DiagnosticError, ExitCode::state) when the database's
-// record disagrees with the scripts: an applied revision without a script, an
-// applied script edited since (checksum), a `transaction none` script left
-// part way. Called before any step runs.
+// Where the database's record disagrees with the scripts, one diagnostic
+// each: an applied revision without a script, an applied script edited since
+// (checksum), a `transaction none` script left part way. Empty when none.
+std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
+                                        const std::vector<AppliedRevision>& applied,
+                                        Dialect dialect);
+
+// Refuses to go on (DiagnosticError, ExitCode::state) with record_problems'
+// diagnostics when there are any. Called before any step runs.
 void verify_applied(const RevisionGraph& graph,
                     const std::vector<AppliedRevision>& applied,
                     Dialect dialect);
+
+// A warning for each script of `pending` whose id sorts below the highest id
+// of `applied`: a branch merged after later revisions were applied, which
+// upgrade applies out of id order (docs/revisions.md).
+std::vector<Diagnostic> out_of_order(const std::set<std::string>& applied,
+                                     const std::vector<const Script*>& pending);
 
 // Runs `steps` in order on `engine`. A failing statement becomes a
 // DiagnosticError (ExitCode::migration_failed) located at the script's

@@ -19,8 +19,21 @@ class ScratchDatabase {
   // `label` becomes part of the PostgreSQL database's name, for whoever looks
   // at the server; `server_url` is ignored for SQLite. Throws DiagnosticError
   // (ExitCode::connection) when the database cannot be created.
-  ScratchDatabase(Dialect dialect, const std::string& server_url, std::string_view label);
+  // A non-empty `seed` names a database kept by keep_as() to start from: a
+  // copy of it rather than an empty one (the SQLite file is copied, the
+  // PostgreSQL database is the template of CREATE DATABASE); a seed that is
+  // gone fails like a server that is.
+  ScratchDatabase(Dialect dialect, const std::string& server_url, std::string_view label,
+                  const std::string& seed = {});
   ~ScratchDatabase();
+
+  // Keeps the database as `name` (SQLite: a file path; PostgreSQL: a database
+  // name) instead of removing it, replacing any database of that name. Every
+  // connection to it must be closed first. Throws DiagnosticError on failure.
+  void keep_as(const std::string& name);
+
+  // Removes a database kept by keep_as(); no error if it is gone.
+  static void discard(Dialect dialect, const std::string& server_url, const std::string& name);
   ScratchDatabase(const ScratchDatabase&) = delete;
   ScratchDatabase& operator=(const ScratchDatabase&) = delete;
 

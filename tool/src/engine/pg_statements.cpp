@@ -45,6 +45,9 @@ std::size_t skip_blanks(std::string_view sql, std::size_t pos, std::size_t end) 
 std::optional<SqlStatement> make_statement(std::string_view sql, std::size_t begin,
                                            std::size_t end) {
   begin = skip_blanks(sql, begin, end);
+  // A ';' before the first token ends an empty statement (";;"), which
+  // libpg_query does not report; it is no part of the next one.
+  while (begin < end && sql[begin] == ';') begin = skip_blanks(sql, begin + 1, end);
   if (begin >= end) return std::nullopt;
   while (end > begin && std::string_view(" \t\n\r\f\v").find(sql[end - 1]) != std::string_view::npos)
     --end;
@@ -72,14 +75,29 @@ std::vector<std::size_t> statement_ends(const std::string& sql) {
   return ends;
 }
 
-// The parse tree of `sql` as JSON, or null when it does not parse.
-nlohmann::json parse_tree(std::string_view sql) {
+// The parse tree of `sql` as JSON, or null when it does not parse. libpg_query
+// copies the bytes of literals and identifiers into its JSON as they are, so
+// a script that is not UTF-8 yields JSON that cannot be read: it counts as not
+// parsing, and the server, which refuses such text too, names the problem.
+// The engine asks three questions of each script in a row, so the last tree
+// is kept: one parse per script instead of three.
+const nlohmann::json& parse_tree(std::string_view sql) {
+  thread_local std::string last_text;
+  thread_local nlohmann::json last_tree;
+  thread_local bool valid = false;
+  if (valid && last_text == sql) return last_tree;
   std::string text(sql);
   PgQueryParseResult result = pg_query_parse(text.c_str());
   nlohmann::json tree;
-  if (result.error == nullptr) tree = nlohmann::json::parse(result.parse_tree);
+  if (result.error == nullptr) {
+    tree = nlohmann::json::parse(result.parse_tree, nullptr, /*allow_exceptions=*/false);
+    if (tree.is_discarded()) tree = nullptr;
+  }
   pg_query_free_parse_result(result);
-  return tree;
+  last_text = std::move(text);
+  last_tree = std::move(tree);
+  valid = true;
+  return last_tree;
 }
 
 // True when the list of DefElem options has `name` (e.g. "concurrently").
@@ -164,7 +182,7 @@ std::string transaction_control_kind(const nlohmann::json& node) {
 // The first statement whose parse node `classify` names, with its offset.
 template <typename Classify>
 std::optional<NonTransactionalStatement> find_statement(std::string_view sql, Classify classify) {
-  auto tree = parse_tree(sql);
+  const auto& tree = parse_tree(sql);
   if (!tree.is_object()) return std::nullopt;
   for (const auto& entry : tree.value("stmts", nlohmann::json::array())) {
     auto what = classify(entry.value("stmt", nlohmann::json::object()));

@@ -792,9 +792,12 @@ std::string PostgresEngine::dump_schema() {
   auto environment = boost::this_process::environment();
   bp::environment env = environment;
   PQconninfoOption* options = PQconninfo(conn_.get());
+  // set(), not env[...]: Boost 1.74's environment lookup behind operator[]
+  // reads past the end of every variable shorter than the name looked up
+  // (found by AddressSanitizer); set() compares lengths first.
   for (auto* option = options; option != nullptr && option->keyword != nullptr; ++option)
     if (option->val != nullptr && option->envvar != nullptr && *option->val != '\0')
-      env[option->envvar] = option->val;
+      env.set(option->envvar, option->val);
   PQconninfoFree(options);
 
   auto pattern = fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));

@@ -27,6 +27,8 @@ void exec_on_server(const std::string& server_url, const std::string& sql) {
   if (PQstatus(conn.get()) != CONNECTION_OK)
     fail(ExitCode::connection, fmt::format("cannot connect to the PostgreSQL server {}: {}",
                                            mask_url(server_url), PQerrorMessage(conn.get())));
+  // No "NOTICE: database ... does not exist, skipping" on the test's output.
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()), &PQclear);
   if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
     fail(ExitCode::connection, fmt::format("'{}' failed on {}: {}", sql, mask_url(server_url),
@@ -46,7 +48,7 @@ std::string database_name(std::string_view label) {
 }  // namespace
 
 ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
-                                 std::string_view label) {
+                                 std::string_view label, const std::string& seed) {
   config_.engine = dialect;
   if (dialect == Dialect::sqlite) {
     const char* tmp = std::getenv("TMPDIR");
@@ -55,14 +57,52 @@ ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
       fail(ExitCode::connection, fmt::format("cannot create a temporary folder '{}'", pattern));
     folder_ = pattern;
     config_.sqlite_path = (folder_ / "scratch.db").string();
+    if (!seed.empty()) {
+      std::error_code ec;
+      std::filesystem::copy_file(seed, config_.sqlite_path, ec);
+      if (ec) {
+        std::filesystem::remove_all(folder_, ec);
+        fail(ExitCode::connection, fmt::format("cannot copy the kept database '{}'", seed));
+      }
+    }
     return;
   }
   name_ = database_name(label);
-  exec_on_server(server_url, fmt::format("CREATE DATABASE {} TEMPLATE template0", quote_identifier(name_)));
+  exec_on_server(server_url, fmt::format("CREATE DATABASE {} TEMPLATE {}", quote_identifier(name_),
+                                         seed.empty() ? std::string("template0") : quote_identifier(seed)));
   server_url_ = server_url;
   // libpq lets a later dbname override the URL's (connect_params adds the URL first).
   config_.postgres_url = server_url;
   config_.postgres = {{"dbname", name_}};
+}
+
+void ScratchDatabase::keep_as(const std::string& name) {
+  if (config_.engine == Dialect::sqlite) {
+    // A copy beside the target, then a rename: a reader never sees half a file.
+    auto temporary = fmt::format("{}.{}.tmp", name, ::getpid());
+    std::error_code ec;
+    std::filesystem::copy_file(config_.sqlite_path, temporary,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (!ec) std::filesystem::rename(temporary, name, ec);
+    if (ec) {
+      std::filesystem::remove(temporary, ec);
+      fail(ExitCode::connection, fmt::format("cannot keep the scratch database as '{}'", name));
+    }
+    return;
+  }
+  discard(config_.engine, server_url_, name);
+  exec_on_server(server_url_, fmt::format("ALTER DATABASE {} RENAME TO {}", quote_identifier(name_),
+                                          quote_identifier(name)));
+  server_url_.clear();  // nothing left to drop
+}
+
+void ScratchDatabase::discard(Dialect dialect, const std::string& server_url, const std::string& name) {
+  std::error_code ignored;
+  if (dialect == Dialect::sqlite) {
+    std::filesystem::remove(name, ignored);
+    return;
+  }
+  exec_on_server(server_url, fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(name)));
 }
 
 ScratchDatabase::~ScratchDatabase() {

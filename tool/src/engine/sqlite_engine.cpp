@@ -1,6 +1,7 @@
 #include "engine/sqlite_engine.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -257,6 +258,13 @@ class SqliteEngine final : public Engine {
                        folder.string()),
            {"create the folder first, or correct SQLITE_PATH (or DATABASE_URL)"});
 
+    // SQLite writes its journal beside the file: without write access to the
+    // folder, a migration would fail part way through its first transaction.
+    auto writable_folder = folder.empty() ? fs::path(".") : folder;
+    if (mode_ == OpenMode::read_write && ::access(writable_folder.c_str(), W_OK | X_OK) != 0)
+      fail_read_only(fmt::format("folder '{}' is not writable, and SQLite keeps its journal there",
+                                 writable_folder.string()));
+
     int flags = mode_ == OpenMode::read_only ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     sqlite3* raw = nullptr;
@@ -265,7 +273,7 @@ class SqliteEngine final : public Engine {
     if (rc != SQLITE_OK) fail_to_open(raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
     sqlite3_extended_result_codes(db_.get(), 1);
     if (mode_ == OpenMode::read_write && sqlite3_db_readonly(db_.get(), "main") == 1)
-      fail_to_open("the file is read-only");
+      fail_read_only("the file is read-only");
 
     // 0 means "wait as long as it takes": INT_MAX ms is 24 days.
     int timeout_ms = lock_timeout_s_ <= 0 || lock_timeout_s_ > INT_MAX / 1000
@@ -320,6 +328,13 @@ class SqliteEngine final : public Engine {
          fmt::format("cannot open SQLite database '{}': {}", path_, reason),
          {"check that the file is an SQLite database and that this user may read it "
           "(and, to migrate, write both the file and its folder, where SQLite keeps its journal)"});
+  }
+
+  // Reading commands work on such a database; only writing ones get here.
+  [[noreturn]] void fail_read_only(std::string_view reason) const {
+    fail(ExitCode::connection, fmt::format("cannot write SQLite database '{}': {}", path_, reason),
+         {"give this user write access to the file and its folder; 'current', 'history' and "
+          "'upgrade --sql' only read it"});
   }
 
   // The columns (generated ones included) and referenced tables of a table.

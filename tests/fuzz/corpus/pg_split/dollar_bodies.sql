@@ -1,0 +1,7 @@
+CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1; RETURN 'a;b';
+END
+$$;
+CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT '$$;' $body$;
+SELECT 2;

@@ -1,0 +1,6 @@
+CREATE TABLE a (id int);
+-- the index
+CREATE INDEX CONCURRENTLY a_idx ON a (id);
+VACUUM (ANALYZE) a;
+COMMIT;
+SAVEPOINT s;

@@ -1,0 +1,3 @@
+SELECT 'open; string
+;SELECT $$ body ; 
+/* open comment ;

@@ -1,0 +1,2 @@
+SELECT 'é€𝄞', x;
+SELECT "ñ;" FROM t

@@ -1,0 +1,7 @@
+-- retort:irreversible please
+-- retort:irreversible
+-- retort:up
+SELECT 1;
+-- retort:down
+SELECT 2;
+-- retort:message

@@ -1,0 +1,3 @@
+-- retort:up
+SELECT 'Ã( í € ô€€';
+-- retort:down

@@ -1,0 +1,4 @@
+﻿-- retort:up
+SELECT 1;
+-- retort:down
+SELECT 2;

@@ -1,0 +1,3 @@
+-- retort:irreversible
+-- retort:up
+DROP TABLE t;

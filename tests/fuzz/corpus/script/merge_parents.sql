@@ -1,0 +1,3 @@
+-- retort:parent 0003, 0004 ,0005	0006
+-- retort:up
+-- retort:down

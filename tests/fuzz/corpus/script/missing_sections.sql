@@ -1,0 +1,3 @@
+-- retort:up postgres
+SELECT 1;
+-- retort:down sqlite

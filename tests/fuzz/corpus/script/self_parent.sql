@@ -1,0 +1,3 @@
+-- retort:parent 0042
+-- retort:up
+-- retort:down
