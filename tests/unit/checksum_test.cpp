@@ -1,0 +1,33 @@
+// Retort computes SHA-256 itself (tool/src/checksum.cpp); these are the
+// FIPS 180-4 examples and every padding boundary, against known digests.
+#include "checksum.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace retort {
+namespace {
+
+TEST(Sha256, StandardVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256, PaddingBoundaries) {
+  EXPECT_EQ(sha256_hex(std::string(55, 'a')), "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+  EXPECT_EQ(sha256_hex(std::string(56, 'a')), "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+  EXPECT_EQ(sha256_hex(std::string(63, 'b')), "94e419fabac7f930810f9636354042f8c1426d2f834d4ab65c93dc1e69326b13");
+  EXPECT_EQ(sha256_hex(std::string(64, 'c')), "52b6419d27bd7f547cee3b92f8c17a908b8a49601ecbec161e5030de1dfe9e0a");
+  EXPECT_EQ(sha256_hex(std::string(65, 'd')), "899987f295364060c6abd752a7e895124b467fd7cf56b52ce22f4a684a5723f4");
+}
+
+TEST(Sha256, BytesNotText) {
+  EXPECT_EQ(sha256_hex(std::string("h\xc3\xa9llo\0w\xc3\xb6rld", 13)),
+            "2e48126c91d5cb3d9beef9804b2086c1ed02a9ce78f489705515c3d6c303d83f");
+}
+
+}  // namespace
+}  // namespace retort
