@@ -46,11 +46,17 @@ Config load_configuration(const Context& ctx) {
   return config;
 }
 
+// The user's script cache (script_cache.hpp), or null when there is none.
+const ScriptCache* user_cache() {
+  static const auto cache = ScriptCache::for_user();
+  return cache ? &*cache : nullptr;
+}
+
 // Loads config and scripts; any script or graph problem stops the command.
 Project load_project(const Context& ctx) {
   Config config = load_configuration(ctx);
   auto dir = shown_path(config.migrations_dir);
-  auto graph = load_graph(dir);
+  auto graph = load_graph(dir, user_cache());
   return {std::move(config), std::move(graph), dir};
 }
 
@@ -523,7 +529,7 @@ ExitCode run_stamp(Context& ctx, const MigrateOptions& options) {
 ExitCode run_check(Context& ctx, const CheckOptions& options) {
   Config config = load_configuration(ctx);
   auto dir = shown_path(config.migrations_dir);
-  auto checked = check_scripts(dir);
+  auto checked = check_scripts(dir, user_cache());
   // A record is compared with valid scripts only: a broken graph would make
   // every comparison doubtful.
   if (!options.database || !checked.problems.empty()) return report_check(ctx, dir, checked);

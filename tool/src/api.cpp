@@ -21,8 +21,8 @@ class SilentReporter final : public Reporter {
 
 }  // namespace
 
-CheckedScripts check_scripts(const std::string& directory) {
-  ScriptSet set = load_scripts(directory);
+CheckedScripts check_scripts(const std::string& directory, const ScriptCache* cache) {
+  ScriptSet set = load_scripts(directory, cache);
   auto problems = std::move(set.diagnostics);
   auto graph = RevisionGraph::build(std::move(set.scripts), problems);
   auto heads = graph.single_head_diagnostics();
@@ -30,8 +30,8 @@ CheckedScripts check_scripts(const std::string& directory) {
   return {std::move(graph), std::move(problems)};
 }
 
-RevisionGraph load_graph(const std::string& directory) {
-  ScriptSet set = load_scripts(directory);
+RevisionGraph load_graph(const std::string& directory, const ScriptCache* cache) {
+  ScriptSet set = load_scripts(directory, cache);
   return strict_graph(std::move(set.scripts), std::move(set.diagnostics));
 }
 

@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
+#include <tuple>
 
 #include "retort/script.hpp"
+#include "retort/script_cache.hpp"
 
 namespace retort {
 
@@ -63,9 +65,25 @@ std::string_view leading_digits(std::string_view name) {
   return name.substr(0, n);
 }
 
+// The stamps of `names` in `prefix`; nothing when one cannot be taken.
+std::optional<std::vector<FileStamp>> stamps(const std::string& prefix,
+                                             const std::vector<std::string>& names) {
+  std::vector<FileStamp> files;
+  files.reserve(names.size());
+  struct stat info {};
+  for (const auto& name : names) {
+    if (::stat((prefix + name).c_str(), &info) != 0) return std::nullopt;
+    files.push_back({name, info.st_size,
+                     static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
+                     static_cast<std::int64_t>(info.st_ctim.tv_sec) * 1'000'000'000 + info.st_ctim.tv_nsec,
+                     info.st_ino});
+  }
+  return files;
+}
+
 }  // namespace
 
-ScriptSet load_scripts(const std::string& directory) {
+ScriptSet load_scripts(const std::string& directory, const ScriptCache* cache) {
   namespace fs = std::filesystem;
   ScriptSet set;
   std::error_code error;
@@ -105,16 +123,32 @@ ScriptSet load_scripts(const std::string& directory) {
   }
 
   // Sorting the names by id first yields both the scripts in id order and the
-  // diagnostics in a stable, meaningful order.
-  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-    const auto x = leading_digits(a), y = leading_digits(b);
-    if (id_less(x, y)) return true;
-    if (id_less(y, x)) return false;
-    return a < b;
-  });
+  // diagnostics in a stable, meaningful order. The keys give id_less's order,
+  // computed once per name rather than once per comparison.
+  using Key = std::tuple<std::size_t, std::string_view, std::string_view, std::string_view>;
+  std::vector<std::pair<Key, std::string*>> keyed;
+  keyed.reserve(names.size());
+  for (auto& name : names) {
+    const auto digits = leading_digits(name);
+    const auto number = digits.substr(std::min(digits.find_first_not_of('0'), digits.size()));
+    keyed.push_back({{number.size(), number, digits, name}, &name});
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> sorted;
+  sorted.reserve(names.size());
+  for (const auto& entry : keyed) sorted.push_back(std::move(*entry.second));
+  names = std::move(sorted);
 
   const std::string prefix =
       directory.empty() || directory.back() == '/' ? directory : directory + '/';
+  const auto files = cache ? stamps(prefix, names) : std::nullopt;
+  if (files) {
+    if (auto scripts = cache->read(directory, *files, prefix)) {
+      set.scripts = std::move(*scripts);
+      return set;
+    }
+  }
   set.scripts.reserve(names.size());
   std::string path, content;
   for (const auto& name : names) {
@@ -132,6 +166,8 @@ ScriptSet load_scripts(const std::string& directory) {
               std::back_inserter(set.diagnostics));
     if (result.script) set.scripts.push_back(std::move(*result.script));
   }
+  // Only a clean load is kept: diagnostics are not, and must show every time.
+  if (files && set.diagnostics.empty()) cache->write(directory, *files, set.scripts);
   return set;
 }
 

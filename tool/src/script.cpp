@@ -504,8 +504,14 @@ const Section* Script::section(Direction direction, Dialect dialect) const {
 }
 
 std::string Script::checksum(Direction direction, Dialect dialect) const {
+  auto& memo = checksums[checksum_slot(direction, dialect)];
+  if (memo) return *memo;
   const auto* s = section(direction, dialect);
-  return s ? sha256_hex(normalise_sql(s->sql)) : std::string();
+  memo = s ? sha256_hex(normalise_sql(s->sql)) : std::string();
+  // Without dialect sections both dialects run, and hash, the same text.
+  const auto other = dialect == Dialect::sqlite ? Dialect::postgres : Dialect::sqlite;
+  if (section(direction, other) == s) checksums[checksum_slot(direction, other)] = memo;
+  return *memo;
 }
 
 ParseResult parse_script(std::string_view path, std::string_view content) {

@@ -13,6 +13,7 @@
 #include "retort/graph.hpp"
 #include "retort/plan.hpp"
 #include "retort/runner.hpp"
+#include "retort/script_cache.hpp"
 
 // The library API for programs that migrate their own database: load a
 // script set (compiled in, or a folder), open a database, upgrade, downgrade,
@@ -34,14 +35,16 @@ struct CheckedScripts {
   std::vector<Diagnostic> problems;  // script and graph problems, then several heads
 };
 
-// Reads every *.sql file of `directory` and validates them as `retort check`
-// does; a missing folder is a problem, not an exception.
-CheckedScripts check_scripts(const std::string& directory);
+// Reads every *.sql file of `directory` (or what `cache` kept of them) and
+// validates them as `retort check` does; a missing folder is a problem, not
+// an exception.
+CheckedScripts check_scripts(const std::string& directory, const ScriptCache* cache = nullptr);
 
 // The graph of `directory`'s scripts. Throws DiagnosticError
 // (ExitCode::invalid_scripts) with every problem; several heads are not one
-// here, since targets such as `heads` work with them.
-RevisionGraph load_graph(const std::string& directory);
+// here, since targets such as `heads` work with them. With a `cache`, see
+// load_scripts().
+RevisionGraph load_graph(const std::string& directory, const ScriptCache* cache = nullptr);
 
 // The graph of compiled-in scripts; throws as load_graph(directory) does.
 RevisionGraph load_graph(std::span<const EmbeddedScript> scripts);

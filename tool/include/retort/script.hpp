@@ -57,6 +57,14 @@ struct Script {
   // re-save with other line endings or trailing white space keeps the value.
   // Empty when there is no such section.
   std::string checksum(Direction direction, Dialect dialect) const;
+
+  // checksum()'s results so far, by checksum_slot(); kept because a
+  // no-op upgrade compares every applied revision's, and filled in by the
+  // script cache (script_cache.hpp).
+  mutable std::array<std::optional<std::string>, 4> checksums;
+  static constexpr std::size_t checksum_slot(Direction direction, Dialect dialect) {
+    return static_cast<std::size_t>(direction) * 2 + static_cast<std::size_t>(dialect);
+  }
 };
 
 // The result of parsing: a script when there was no error, and every problem found.
@@ -75,10 +83,13 @@ struct ScriptSet {
   std::vector<Diagnostic> diagnostics;  // all problems of all files, in file order
 };
 
+class ScriptCache;
+
 // Reads and parses every `*.sql` file directly inside `directory`; other files
 // are ignored. Paths in diagnostics are `directory / file name` as given.
 // A missing or unreadable directory is a diagnostic, not an exception.
-ScriptSet load_scripts(const std::string& directory);
+// With a `cache`, files unchanged since it was written are not read again.
+ScriptSet load_scripts(const std::string& directory, const ScriptCache* cache = nullptr);
 
 // Orders revision ids numerically ("0003" < "20261125143000"); ties between
 // equal numbers with different zero padding fall back to the text.

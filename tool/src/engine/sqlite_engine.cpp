@@ -154,8 +154,9 @@ class SqliteEngine final : public Engine {
       rows.push_back(std::move(row));
     }
     check(rc, "read the version table");
-    std::sort(rows.begin(), rows.end(),
-              [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); });
+    // Rows usually come back in id order already (rowid order is the order applied).
+    auto by_id = [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); };
+    if (!std::is_sorted(rows.begin(), rows.end(), by_id)) std::sort(rows.begin(), rows.end(), by_id);
     return rows;
   }
 
@@ -170,8 +171,12 @@ class SqliteEngine final : public Engine {
       auto start = std::chrono::steady_clock::now();
       execute_script(request.sql, Transaction::open, [](int) {});
       outcome.duration_ms = elapsed_ms(start);
+      // claim() saw no row, so a plain INSERT does: the same statement that
+      // `--sql` prints, cheaper for SQLite to compile than write_row's upsert.
       if (up)
-        write_row(request.revision, request.checksum, outcome.duration_ms, std::nullopt);
+        execute(insert_version_sql(Dialect::sqlite, table_, request.revision, request.checksum,
+                                   outcome.duration_ms),
+                "write the version table");
       else
         delete_row(request.revision);
       outcome.ran = true;
@@ -414,7 +419,10 @@ class SqliteEngine final : public Engine {
   // The revision's statements_done: nothing when it is not recorded, an
   // engaged empty optional when it is complete. Creates the table first.
   std::optional<std::optional<int>> recorded_statements_done(const std::string& revision) {
-    create_version_table();
+    // Compiling CREATE TABLE IF NOT EXISTS on every step costs as much as a
+    // small migration; once per connection is enough, until a rollback.
+    if (!table_known_) create_version_table();
+    table_known_ = true;
     auto stmt = prepare(select_version_param_sql(Dialect::sqlite, table_));
     stmt.bind(1, revision);
     int rc = stmt.step();
@@ -473,6 +481,7 @@ class SqliteEngine final : public Engine {
   }
 
   void rollback() {
+    table_known_ = false;  // the rollback may undo the table's creation
     // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
     if (sqlite3_get_autocommit(db_.get()) == 0)
       sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -604,6 +613,7 @@ class SqliteEngine final : public Engine {
   int lock_timeout_s_;
   Database db_;  // null only for a read-only engine on a missing file
   bool group_open_ = false;
+  bool table_known_ = false;  // the version table exists (see recorded_statements_done)
 };
 
 }  // namespace

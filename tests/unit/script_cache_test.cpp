@@ -1,0 +1,188 @@
+#include "retort/script_cache.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.hpp"
+
+namespace retort {
+namespace {
+
+using testing::TempDir;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr std::string_view first = "-- retort:up\nCREATE TABLE a (x INT);\n-- retort:down\nDROP TABLE a;\n";
+constexpr std::string_view second =
+    "-- retort:parent 0001\n-- retort:message two\n-- retort:transaction none\n"
+    "-- retort:up\nCREATE INDEX i ON a (x);\n-- retort:up postgres\nCREATE INDEX CONCURRENTLY i ON a (x);\n"
+    "-- retort:down\nDROP INDEX i;\n";
+
+// A migrations folder and a cache folder; the cache trusts files of any age
+// unless a test says otherwise, since the files here were just written.
+struct Fixture {
+  TempDir root;
+  std::string migrations = (root.path() / "migrations").string();
+  ScriptCache cache{root.path() / "cache", 0ns};
+
+  Fixture() {
+    fs::create_directory(migrations);
+    write("0001_first.sql", first);
+    write("0002_second.sql", second);
+  }
+  void write(const std::string& name, std::string_view content) const {
+    std::ofstream(fs::path(migrations) / name, std::ios::binary | std::ios::trunc) << content;
+  }
+  std::size_t cache_files() const {
+    std::error_code ec;
+    std::size_t n = 0;
+    for (fs::directory_iterator it(root.path() / "cache", ec), end; !ec && it != end; it.increment(ec)) ++n;
+    return n;
+  }
+};
+
+void expect_same_scripts(const std::vector<Script>& expected, const std::vector<Script>& actual) {
+  ASSERT_EQ(expected.size(), actual.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto &e = expected[i], &a = actual[i];
+    EXPECT_EQ(e.id, a.id);
+    EXPECT_EQ(e.slug, a.slug);
+    EXPECT_EQ(e.path, a.path);
+    EXPECT_EQ(e.parents, a.parents);
+    EXPECT_EQ(e.parent_line, a.parent_line);
+    EXPECT_EQ(e.message, a.message);
+    EXPECT_EQ(e.transaction, a.transaction);
+    EXPECT_EQ(e.irreversible, a.irreversible);
+    for (auto direction : {Direction::up, Direction::down}) {
+      for (auto dialect : {Dialect::sqlite, Dialect::postgres}) {
+        const auto *x = e.section(direction, dialect), *y = a.section(direction, dialect);
+        ASSERT_EQ(x == nullptr, y == nullptr);
+        if (x == nullptr) continue;
+        EXPECT_EQ(x->sql, y->sql);
+        EXPECT_EQ(x->first_line, y->first_line);
+        EXPECT_EQ(x->directive_line, y->directive_line);
+        EXPECT_EQ(e.checksum(direction, dialect), a.checksum(direction, dialect));
+      }
+    }
+  }
+}
+
+// Fresh scripts compute checksums on demand: present ones came from the cache.
+TEST(ScriptCache, ASecondLoadComesFromTheCacheWithTheChecksumsAlreadyComputed) {
+  Fixture f;
+  auto fresh = load_scripts(f.migrations);
+  ASSERT_TRUE(fresh.diagnostics.empty());
+  EXPECT_FALSE(fresh.scripts[0].checksums[Script::checksum_slot(Direction::up, Dialect::sqlite)]);
+  load_scripts(f.migrations, &f.cache);
+  ASSERT_EQ(f.cache_files(), 1u);
+
+  auto cached = load_scripts(f.migrations, &f.cache);
+  ASSERT_TRUE(cached.diagnostics.empty());
+  for (const auto& script : cached.scripts)
+    for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+      EXPECT_TRUE(script.checksums[Script::checksum_slot(Direction::up, dialect)].has_value());
+  expect_same_scripts(fresh.scripts, cached.scripts);
+}
+
+TEST(ScriptCache, AnEditIsSeenEvenWithTheSameSizeAndModificationTime) {
+  Fixture f;
+  load_scripts(f.migrations, &f.cache);
+  const auto path = fs::path(f.migrations) / "0001_first.sql";
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  std::string edited(first);
+  edited.replace(edited.find("a (x"), 4, "b (y");
+  f.write("0001_first.sql", edited);
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+
+  auto loaded = load_scripts(f.migrations, &f.cache);
+  ASSERT_EQ(loaded.scripts.size(), 2u);
+  EXPECT_NE(loaded.scripts[0].up->sql.find("CREATE TABLE b (y INT)"), std::string::npos);
+}
+
+TEST(ScriptCache, AddedAndRemovedFilesAreSeen) {
+  Fixture f;
+  load_scripts(f.migrations, &f.cache);
+  f.write("0003_third.sql", "-- retort:parent 0002\n-- retort:up\nSELECT 3;\n-- retort:down\nSELECT 4;\n");
+  EXPECT_EQ(load_scripts(f.migrations, &f.cache).scripts.size(), 3u);
+  fs::remove(fs::path(f.migrations) / "0002_second.sql");
+  auto loaded = load_scripts(f.migrations, &f.cache);
+  ASSERT_EQ(loaded.scripts.size(), 2u);
+  EXPECT_EQ(loaded.scripts[1].id, "0003");
+}
+
+TEST(ScriptCache, RecentlyChangedFilesAreNotCached) {
+  Fixture f;
+  ScriptCache cautious(f.root.path() / "cache", 1h);
+  load_scripts(f.migrations, &cautious);
+  EXPECT_EQ(f.cache_files(), 0u);
+}
+
+TEST(ScriptCache, ProblemsAreNotCachedAndShowEveryTime) {
+  Fixture f;
+  f.write("0003_broken.sql", "-- retort:up\nSELECT 1;\n-- retort:sideways\n");
+  for (int run = 0; run < 2; ++run) EXPECT_FALSE(load_scripts(f.migrations, &f.cache).diagnostics.empty());
+  EXPECT_EQ(f.cache_files(), 0u);
+}
+
+TEST(ScriptCache, ADamagedCacheIsIgnored) {
+  Fixture f;
+  auto fresh = load_scripts(f.migrations, &f.cache);
+  for (fs::directory_iterator it(f.root.path() / "cache"), end; it != end; ++it) {
+    auto size = fs::file_size(it->path());
+    fs::resize_file(it->path(), size - 7);
+  }
+  expect_same_scripts(fresh.scripts, load_scripts(f.migrations, &f.cache).scripts);
+}
+
+TEST(ScriptCache, PathsFollowHowTheFolderIsNamedThisTime) {
+  Fixture f;
+  load_scripts(f.migrations, &f.cache);
+  auto other = (fs::path(f.migrations) / "." / "").string();
+  auto loaded = load_scripts(other, &f.cache);
+  EXPECT_EQ(f.cache_files(), 1u);  // the same folder, the same cache
+  ASSERT_EQ(loaded.scripts.size(), 2u);
+  EXPECT_EQ(loaded.scripts[0].path, other + "0001_first.sql");
+}
+
+TEST(ScriptCache, TheUsersFolderComesFromTheEnvironment) {
+  struct Restore {
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+    void set(const char* name, const char* value) {
+      const char* old = ::getenv(name);
+      saved.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+      if (value) ::setenv(name, value, 1); else ::unsetenv(name);
+    }
+    ~Restore() {
+      for (auto& [name, value] : saved)
+        if (value) ::setenv(name.c_str(), value->c_str(), 1); else ::unsetenv(name.c_str());
+    }
+  } env;
+  env.set("RETORT_CACHE_DIR", nullptr);
+  env.set("XDG_CACHE_HOME", nullptr);
+  env.set("HOME", "/home/u");
+  EXPECT_EQ(ScriptCache::for_user()->folder(), "/home/u/.cache/retort");
+  env.set("XDG_CACHE_HOME", "/x");
+  EXPECT_EQ(ScriptCache::for_user()->folder(), "/x/retort");
+  env.set("RETORT_CACHE_DIR", "/r");
+  EXPECT_EQ(ScriptCache::for_user()->folder(), "/r");
+  env.set("RETORT_CACHE_DIR", "off");
+  EXPECT_FALSE(ScriptCache::for_user().has_value());
+  env.set("RETORT_CACHE_DIR", nullptr);
+  env.set("XDG_CACHE_HOME", nullptr);
+  env.set("HOME", nullptr);
+  EXPECT_FALSE(ScriptCache::for_user().has_value());
+}
+
+}  // namespace
+}  // namespace retort

@@ -1,0 +1,293 @@
+#include "retort/script_cache.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+#include "checksum.hpp"
+
+namespace retort {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bump whenever the parser or Script changes what it makes of a file: a cache
+// written by another build of the same version must not be read. The
+// executable's stamp (below) catches most rebuilds; this catches the rest.
+constexpr std::uint32_t format_version = 1;
+
+// How many directories' caches a user keeps; the least recently written go.
+constexpr std::size_t kept_files = 64;
+
+std::int64_t nanoseconds(const struct timespec& t) {
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+// The running executable's size and mtime: a rebuilt Retort may parse differently.
+std::string executable_stamp() {
+  struct stat info {};
+  if (::stat("/proc/self/exe", &info) != 0) return {};
+  return fmt::format("{}:{}", info.st_size, nanoseconds(info.st_mtim));
+}
+
+// The directory as the cache knows it, whatever folder Retort runs from.
+std::string absolute_directory(const std::string& directory) {
+  std::error_code ec;
+  auto path = fs::absolute(directory, ec).lexically_normal();
+  return (path.has_filename() ? path : path.parent_path()).string();  // "dir/" is "dir"
+}
+
+class Writer {
+ public:
+  template <typename Integer>
+  void integer(Integer value) {
+    static_assert(std::is_integral_v<Integer>);
+    auto wide = static_cast<std::int64_t>(value);
+    out_.append(reinterpret_cast<const char*>(&wide), sizeof wide);
+  }
+  void text(std::string_view value) {
+    integer(value.size());
+    out_.append(value);
+  }
+  void optional_text(const std::optional<std::string>& value) {
+    integer(value.has_value());
+    if (value) text(*value);
+  }
+  const std::string& bytes() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Reads what Writer wrote; any inconsistency (a damaged or truncated file)
+// sets failed() and yields zeros, so the caller checks once at the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  std::int64_t integer() {
+    std::int64_t value = 0;
+    if (in_.size() < sizeof value) return fail();
+    std::memcpy(&value, in_.data(), sizeof value);
+    in_.remove_prefix(sizeof value);
+    return value;
+  }
+  std::string text() {
+    auto size = integer();
+    if (size < 0 || static_cast<std::uint64_t>(size) > in_.size()) return fail(), std::string();
+    std::string value(in_.substr(0, static_cast<std::size_t>(size)));
+    in_.remove_prefix(static_cast<std::size_t>(size));
+    return value;
+  }
+  std::optional<std::string> optional_text() {
+    if (integer() == 0) return std::nullopt;
+    return text();
+  }
+  bool failed() const { return failed_; }
+  bool at_end() const { return in_.empty(); }
+
+ private:
+  std::int64_t fail() {
+    failed_ = true;
+    in_ = {};
+    return 0;
+  }
+  std::string_view in_;
+  bool failed_ = false;
+};
+
+void write_section(Writer& out, const std::optional<Section>& section) {
+  out.integer(section.has_value());
+  if (!section) return;
+  out.text(section->sql);
+  out.integer(section->first_line);
+  out.integer(section->directive_line);
+}
+
+std::optional<Section> read_section(Reader& in) {
+  if (in.integer() == 0) return std::nullopt;
+  Section section;
+  section.sql = in.text();
+  section.first_line = static_cast<int>(in.integer());
+  section.directive_line = static_cast<int>(in.integer());
+  return section;
+}
+
+void write_stamp(Writer& out, const FileStamp& stamp) {
+  out.text(stamp.name);
+  out.integer(stamp.size);
+  out.integer(stamp.mtime_ns);
+  out.integer(stamp.ctime_ns);
+  out.integer(stamp.inode);
+}
+
+FileStamp read_stamp(Reader& in) {
+  FileStamp stamp;
+  stamp.name = in.text();
+  stamp.size = in.integer();
+  stamp.mtime_ns = in.integer();
+  stamp.ctime_ns = in.integer();
+  stamp.inode = static_cast<std::uint64_t>(in.integer());
+  return stamp;
+}
+
+void write_script(Writer& out, const Script& script) {
+  out.text(script.id);
+  out.text(script.slug);
+  out.integer(script.parents.size());
+  for (const auto& parent : script.parents) out.text(parent);
+  out.integer(script.parent_line);
+  out.text(script.message);
+  out.integer(static_cast<int>(script.transaction));
+  out.integer(script.irreversible);
+  write_section(out, script.up);
+  write_section(out, script.down);
+  for (const auto& section : script.dialect_up) write_section(out, section);
+  for (const auto& section : script.dialect_down) write_section(out, section);
+  for (const auto& checksum : script.checksums) out.optional_text(checksum);
+}
+
+Script read_script(Reader& in, const std::string& path) {
+  Script script;
+  script.path = path;
+  script.id = in.text();
+  script.slug = in.text();
+  auto parents = in.integer();
+  for (std::int64_t i = 0; i < parents && !in.failed(); ++i) script.parents.push_back(in.text());
+  script.parent_line = static_cast<int>(in.integer());
+  script.message = in.text();
+  script.transaction = static_cast<TransactionMode>(in.integer());
+  script.irreversible = in.integer() != 0;
+  script.up = read_section(in);
+  script.down = read_section(in);
+  for (auto& section : script.dialect_up) section = read_section(in);
+  for (auto& section : script.dialect_down) section = read_section(in);
+  for (auto& checksum : script.checksums) checksum = in.optional_text();
+  return script;
+}
+
+// Identifies the cache's format, the executable and the directory: a file
+// that starts otherwise belongs to something else.
+std::string header(const std::string& directory) {
+  Writer out;
+  out.text("retort script cache");
+  out.integer(format_version);
+  out.text(executable_stamp());
+  out.text(absolute_directory(directory));
+  return out.bytes();
+}
+
+std::optional<std::string> read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return std::move(content).str();
+}
+
+// Keeps the folder at kept_files caches, dropping the least recently written.
+void prune(const fs::path& folder) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> caches;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".scripts") continue;
+    std::error_code time_error;
+    auto time = it->last_write_time(time_error);
+    if (!time_error) caches.emplace_back(time, it->path());
+  }
+  if (caches.size() <= kept_files) return;
+  std::sort(caches.begin(), caches.end());
+  for (std::size_t i = 0; i + kept_files < caches.size(); ++i) fs::remove(caches[i].second, ec);
+}
+
+}  // namespace
+
+std::optional<ScriptCache> ScriptCache::for_user() {
+  auto variable = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  if (auto own = variable("RETORT_CACHE_DIR"); !own.empty()) {
+    if (own == "off") return std::nullopt;
+    return ScriptCache(own);
+  }
+  if (auto xdg = variable("XDG_CACHE_HOME"); !xdg.empty()) return ScriptCache(fs::path(xdg) / "retort");
+  if (auto home = variable("HOME"); !home.empty())
+    return ScriptCache(fs::path(home) / ".cache" / "retort");
+  return std::nullopt;
+}
+
+fs::path ScriptCache::file_for(const std::string& directory) const {
+  return folder_ / (sha256_hex(absolute_directory(directory)).substr(0, 32) + ".scripts");
+}
+
+std::optional<std::vector<Script>> ScriptCache::read(const std::string& directory,
+                                                     const std::vector<FileStamp>& files,
+                                                     const std::string& path_prefix) const {
+  auto content = read_whole(file_for(directory));
+  auto expected_header = header(directory);
+  if (!content || !content->starts_with(expected_header)) return std::nullopt;
+  Reader in(std::string_view(*content).substr(expected_header.size()));
+  if (in.integer() != static_cast<std::int64_t>(files.size())) return std::nullopt;
+  for (const auto& file : files)
+    if (read_stamp(in) != file) return std::nullopt;
+  std::vector<Script> scripts;
+  auto count = in.integer();
+  if (count < 0 || count > static_cast<std::int64_t>(files.size())) return std::nullopt;
+  scripts.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count && !in.failed(); ++i) {
+    auto name = in.text();
+    scripts.push_back(read_script(in, path_prefix + name));
+  }
+  if (in.failed() || !in.at_end()) return std::nullopt;
+  return scripts;
+}
+
+void ScriptCache::write(const std::string& directory, const std::vector<FileStamp>& files,
+                        const std::vector<Script>& scripts) const {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  for (const auto& file : files)
+    if (std::max(file.mtime_ns, file.ctime_ns) > nanoseconds(now) - racy_window_.count()) return;
+
+  Writer out;
+  out.integer(files.size());
+  for (const auto& file : files) write_stamp(out, file);
+  out.integer(scripts.size());
+  for (const auto& script : scripts) {
+    // Hashing now, once, is what saves every later no-op its checksums.
+    for (auto dialect : {Dialect::sqlite, Dialect::postgres}) script.checksum(Direction::up, dialect);
+    out.text(fs::path(script.path).filename().string());
+    write_script(out, script);
+  }
+
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  auto target = file_for(directory);
+  auto temporary = target.string() + fmt::format(".{}.tmp", ::getpid());
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file << header(directory) << out.bytes();
+    if (!file.flush()) {
+      fs::remove(temporary, ec);
+      return;
+    }
+  }
+  fs::rename(temporary, target, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    return;
+  }
+  prune(folder_);
+}
+
+}  // namespace retort
