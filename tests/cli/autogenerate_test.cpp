@@ -6,13 +6,12 @@
 
 #include <filesystem>
 
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using retort::testing::ProcessResult;
-using retort::testing::run_retort;
-using retort::testing::TempDir;
+using retort::testing::ProjectDir;
 
 namespace {
 
@@ -46,7 +45,7 @@ CREATE TRIGGER users_lowercase AFTER INSERT ON users BEGIN
 END;
 )";
 
-class Autogenerate : public ::testing::Test {
+class Autogenerate : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write(".env", env);
@@ -54,23 +53,13 @@ class Autogenerate : public ::testing::Test {
     dir.write("migrations/0002_create_posts.sql", posts);
   }
 
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
-  std::string dump() {
-    auto r = retort({"dump-schema"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-
   // The dump of a database that holds exactly `snapshot`.
   static std::string snapshot_dump(const std::string& snapshot) {
-    TempDir other;
-    other.write(".env", env);
-    other.write("migrations/0001_snapshot.sql", "-- retort:up\n" + snapshot + "\n-- retort:down\n");
-    EXPECT_EQ(run_retort({"upgrade"}, other.path()).exit_code, 0);
-    auto r = run_retort({"dump-schema"}, other.path());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
+    ProjectDir other;
+    other.dir.write(".env", env);
+    other.dir.write("migrations/0001_snapshot.sql", "-- retort:up\n" + snapshot + "\n-- retort:down\n");
+    EXPECT_EQ(other.retort({"upgrade"}).exit_code, 0);
+    return other.schema();
   }
 
   // Writes `snapshot`, autogenerates revision 0003 and returns the command's result.
@@ -87,16 +76,14 @@ class Autogenerate : public ::testing::Test {
     auto check = retort({"check"});
     ASSERT_EQ(check.exit_code, 0) << check.err;
     ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
-    auto before = dump();
+    auto before = schema();
     auto up = retort({"upgrade", "head"});
     ASSERT_EQ(up.exit_code, 0) << up.err << generated();
-    EXPECT_EQ(dump(), snapshot_dump(snapshot)) << generated();
+    EXPECT_EQ(schema(), snapshot_dump(snapshot)) << generated();
     auto down = retort({"downgrade", "-1"});
     ASSERT_EQ(down.exit_code, 0) << down.err << generated();
-    EXPECT_EQ(dump(), before) << generated();
+    EXPECT_EQ(schema(), before) << generated();
   }
-
-  TempDir dir;
 };
 
 TEST_F(Autogenerate, AddedTable) {

@@ -5,11 +5,12 @@
 
 #include <filesystem>
 
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
-using retort::testing::ProcessResult;
+using retort::testing::ProjectDir;
 using retort::testing::run_retort;
 using retort::testing::TempDir;
 
@@ -46,7 +47,7 @@ INSERT INTO users (email) VALUES ('admin@example.com');
 DELETE FROM users WHERE email = 'admin@example.com';
 )";
 
-class Cli : public ::testing::Test {
+class Cli : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write(".env", "DB_ENGINE=\"sqlite\"  # the embedded default\nSQLITE_PATH=\"app.db\"\n");
@@ -55,26 +56,6 @@ class Cli : public ::testing::Test {
     dir.write("migrations/0003_index_posts.sql", index);
     dir.write("migrations/0004_seed_admin.sql", seed);
   }
-
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
-  // The applied revisions, as `current --format json` reports them.
-  std::vector<std::string> applied() {
-    auto r = retort({"current", "--format", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> ids;
-    auto document = nlohmann::json::parse(r.out);
-    for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
-    return ids;
-  }
-
-  std::string schema() {
-    auto r = retort({"dump-schema"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-
-  TempDir dir;
 };
 
 using Ids = std::vector<std::string>;
@@ -298,19 +279,10 @@ TEST_F(Cli, UnknownCommandIsAUsageError) {
 
 // The repository's own example migrations go up and down on SQLite.
 TEST(Example, UpgradeAndDowngradeTheExampleMigrations) {
-  TempDir dir;
+  ProjectDir project;
   auto migrations = std::string(RETORT_SOURCE_DIR) + "/migrations";
-  std::vector<std::string> common = {"--directory", migrations, "--url", "sqlite:///" + (dir.path() / "example.db").string()};
-  auto with = [&](std::vector<std::string> args) {
-    args.insert(args.end(), common.begin(), common.end());
-    return run_retort(args, dir.path());
-  };
-  auto up = with({"upgrade", "head"});
-  ASSERT_EQ(up.exit_code, 0) << up.err;
-  auto down = with({"downgrade", "base"});
-  ASSERT_EQ(down.exit_code, 0) << down.err;
-  auto again = with({"upgrade", "head"});
-  ASSERT_EQ(again.exit_code, 0) << again.err;
+  project.expect_up_down_up(
+      {"--directory", migrations, "--url", "sqlite:///" + (project.dir.path() / "example.db").string()});
 }
 
 }  // namespace

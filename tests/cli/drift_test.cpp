@@ -9,13 +9,10 @@
 #include <filesystem>
 #include <regex>
 
-#include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
+#include "support/project_dir.hpp"
 
 namespace fs = std::filesystem;
-using retort::testing::ProcessResult;
-using retort::testing::run_retort;
-using retort::testing::TempDir;
+using retort::testing::ProjectDir;
 
 namespace {
 
@@ -26,7 +23,7 @@ std::string script(const std::string& parent, const std::string& table) {
          "-- retort:down\nDROP TABLE " + table + ";\n";
 }
 
-class Drift : public ::testing::Test {
+class Drift : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write(".env", "SQLITE_PATH=app.db\n");
@@ -36,20 +33,7 @@ class Drift : public ::testing::Test {
     dir.write("migrations/0040_likes.sql", script("0030", "likes"));
   }
 
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
-  std::vector<std::string> applied() {
-    auto r = retort({"current", "--format", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> ids;
-    auto document = nlohmann::json::parse(r.out);
-    for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
-    return ids;
-  }
-
   std::string database() const { return "sqlite:" + (dir.path() / "app.db").string(); }
-
-  TempDir dir;
 };
 
 using Ids = std::vector<std::string>;

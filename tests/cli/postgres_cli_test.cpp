@@ -2,14 +2,12 @@
 // commands configured through the seed's .env keys, failures, concurrent
 // processes, and secrets that must never be printed.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <regex>
 #include <thread>
 
 #include "support/pg_server.hpp"
-#include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
+#include "support/project_dir.hpp"
 
 using namespace retort::testing;
 
@@ -52,15 +50,11 @@ CREATE UNIQUE INDEX accounts_email_idx ON accounts (email);
 DROP INDEX accounts_email_idx;
 )";
 
-class PostgresCli : public ::testing::Test {
+class PostgresCli : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
-    auto availability = postgres_availability();
-    if (!availability.problem.empty()) {
-      if (availability.skip) GTEST_SKIP() << availability.problem;
-      FAIL() << availability.problem;
-    }
-    db = std::make_unique<TestDatabase>(availability.url, "cli");
+    RETORT_NEED_POSTGRES(base_url);
+    db = std::make_unique<TestDatabase>(base_url, "cli");
     std::smatch m;
     auto url = db->url();
     ASSERT_TRUE(std::regex_search(url, m, std::regex(R"(@([^:/]+):(\d+)/)"))) << url;
@@ -76,18 +70,6 @@ class PostgresCli : public ::testing::Test {
     dir.write("migrations/0004_index.sql", index);
   }
 
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
-  std::vector<std::string> applied() {
-    auto r = retort({"current", "--format", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> ids;
-    auto document = nlohmann::json::parse(r.out);
-    for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
-    return ids;
-  }
-
-  TempDir dir;
   std::unique_ptr<TestDatabase> db;
 };
 
@@ -202,17 +184,7 @@ TEST_F(PostgresCli, TransactionNoneFailingHalfWayIsRefusedUntilStamped) {
 
 // The repository's own example migrations go up and down on PostgreSQL.
 TEST_F(PostgresCli, ExampleMigrationsUpDownUp) {
-  std::vector<std::string> where = {"--directory", std::string(RETORT_SOURCE_DIR) + "/migrations"};
-  auto with = [&](std::vector<std::string> args) {
-    args.insert(args.end(), where.begin(), where.end());
-    return retort(args);
-  };
-  auto up = with({"upgrade", "head"});
-  ASSERT_EQ(up.exit_code, 0) << up.err;
-  auto down = with({"downgrade", "base"});
-  ASSERT_EQ(down.exit_code, 0) << down.err;
-  auto again = with({"upgrade", "head"});
-  ASSERT_EQ(again.exit_code, 0) << again.err;
+  expect_up_down_up({"--directory", std::string(RETORT_SOURCE_DIR) + "/migrations"});
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 
 #include "support/logged_migrations.hpp"
 #include "support/pg_server.hpp"
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace retort::testing;
 
@@ -47,7 +47,7 @@ using Ids = std::vector<std::string>;
 
 // A project folder whose .env points at `url`, with revisions 0001 to `last`
 // (0004 without a transaction).
-class Project {
+class Project : public ProjectDir {
  public:
   Project(const std::string& url, int last) {
     dir.write(".env", "DB_ENGINE=postgres\nDATABASE_URL=\"" + url + "\"\n");
@@ -65,29 +65,13 @@ class Project {
     else
       dir.write("migrations/" + id + "_table.sql", logged(id, parent, extra));
   }
-
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-  Process start(const std::vector<std::string>& args) { return start_retort(args, dir.path()); }
-
-  // The applied revisions, as `current --format json` reports them.
-  Ids applied() {
-    auto r = retort({"current", "--format", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return applied_ids(r);
-  }
-
-  TempDir dir;
 };
 
 class PostgresReliability : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto availability = postgres_availability();
-    if (!availability.problem.empty()) {
-      if (availability.skip) GTEST_SKIP() << availability.problem;
-      FAIL() << availability.problem;
-    }
-    db = std::make_unique<TestDatabase>(availability.url, "reliability");
+    RETORT_NEED_POSTGRES(base_url);
+    db = std::make_unique<TestDatabase>(base_url, "reliability");
     project.emplace(db->url(), 5);
   }
 

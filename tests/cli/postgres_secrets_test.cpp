@@ -8,8 +8,8 @@
 #include <regex>
 
 #include "support/pg_server.hpp"
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace retort::testing;
 
@@ -29,15 +29,11 @@ INSERT INTO nowhere VALUES (1);
 SELECT 1;
 )";
 
-class PostgresSecrets : public ::testing::Test {
+class PostgresSecrets : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
-    auto availability = postgres_availability();
-    if (!availability.problem.empty()) {
-      if (availability.skip) GTEST_SKIP() << availability.problem;
-      FAIL() << availability.problem;
-    }
-    db = std::make_unique<TestDatabase>(availability.url, "secrets");
+    RETORT_NEED_POSTGRES(base_url);
+    db = std::make_unique<TestDatabase>(base_url, "secrets");
     pg_exec(db->url(), fmt::format("GRANT ALL ON SCHEMA public TO {}", password_role));
     std::smatch m;
     auto url = db->url();
@@ -52,8 +48,6 @@ class PostgresSecrets : public ::testing::Test {
                        db->name());
   }
 
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
   // Neither the password nor its encoded form nor a telling piece of either.
   static void expect_no_password(const std::vector<std::string>& args, const ProcessResult& r) {
     const auto all = r.out + r.err;
@@ -61,7 +55,6 @@ class PostgresSecrets : public ::testing::Test {
       EXPECT_EQ(all.find(piece), std::string::npos) << args.back() << ":\n" << all;
   }
 
-  TempDir dir;
   std::unique_ptr<TestDatabase> db;
   std::string host_port;
 };
@@ -77,9 +70,7 @@ TEST_F(PostgresSecrets, NoCommandPrintsThePasswordByUrlOrByKey) {
                    password_role, password_role_secret, host, port, db->name()),
        {}}};
   for (const auto& [env, global] : setups) {
-    dir.write(".env", env);
-    std::filesystem::permissions(dir.path() / ".env", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
+    write_env(env);
     const std::vector<std::vector<std::string>> commands = {
         {"-v", "upgrade"},   {"-v", "current"},        {"current", "--format", "json"},
         {"-v", "history"},   {"history", "--format", "json"}, {"check", "--database", "--format", "json"},

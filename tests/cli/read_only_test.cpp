@@ -10,14 +10,11 @@
 #include <set>
 
 #include "support/permissions.hpp"
-#include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
+#include "support/project_dir.hpp"
 
 namespace fs = std::filesystem;
 using retort::testing::enforce_file_permissions;
-using retort::testing::ProcessResult;
-using retort::testing::run_retort;
-using retort::testing::TempDir;
+using retort::testing::ProjectDir;
 
 namespace {
 
@@ -46,15 +43,13 @@ std::size_t count(const std::string& text, const std::string& word) {
   return n;
 }
 
-class ReadOnly : public ::testing::Test {
+class ReadOnly : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write(".env", "SQLITE_PATH=data/app.db\n");
     dir.write("migrations/0001_users.sql", users);
     fs::create_directories(dir.path() / "data");
   }
-
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
 
   fs::path data() const { return dir.path() / "data"; }
 
@@ -84,8 +79,6 @@ class ReadOnly : public ::testing::Test {
     EXPECT_EQ(listing(data()), before);
     if (!bytes.empty()) EXPECT_EQ(dir.read("data/app.db"), bytes);
   }
-
-  TempDir dir;
 };
 
 TEST_F(ReadOnly, ReadOnlyDatabaseFile) {

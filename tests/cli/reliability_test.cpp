@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "support/logged_migrations.hpp"
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace retort::testing;
@@ -63,7 +63,7 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class SqliteReliability : public ::testing::TestWithParam<Journal> {
+class SqliteReliability : public ::testing::TestWithParam<Journal>, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write(".env", "DB_ENGINE=sqlite\nSQLITE_PATH=app.db\n");
@@ -83,21 +83,10 @@ class SqliteReliability : public ::testing::TestWithParam<Journal> {
     return database().string() + (GetParam() == Journal::wal ? "-wal" : "-journal");
   }
 
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
-
-  // The applied revisions, as `current --format json` reports them.
-  std::vector<std::string> applied() {
-    auto r = retort({"current", "--format", "json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return applied_ids(r);
-  }
-
   // How often each revision wrote its log row, e.g. "0001:1 0002:1".
   std::string log_counts() {
     return value(database(), log_counts_sql("group_concat(revision || ':' || n, ' ')"));
   }
-
-  TempDir dir;
 };
 
 using Ids = std::vector<std::string>;
@@ -105,7 +94,7 @@ using Ids = std::vector<std::string>;
 TEST_P(SqliteReliability, KillDuringAMigrationRollsItBackAndLeavesNoLock) {
   ASSERT_EQ(retort({"upgrade", "0001"}).exit_code, 0);
   dir.write("migrations/0002_numbers.sql", logged("0002", "0001", counting(endless)));
-  auto running = start_retort({"upgrade", "head"}, dir.path());
+  auto running = start({"upgrade", "head"});
   // Changes in the journal: the step's transaction is writing.
   ASSERT_TRUE(eventually([&] {
     std::error_code ec;
@@ -144,7 +133,7 @@ TEST_P(SqliteReliability, KillDuringAMigrationRollsItBackAndLeavesNoLock) {
 
 TEST_P(SqliteReliability, EightProcessesUpgradingAtOnceApplyEachRevisionOnce) {
   std::vector<Process> processes;
-  for (int i = 0; i < 8; ++i) processes.push_back(start_retort({"upgrade", "head"}, dir.path()));
+  for (int i = 0; i < 8; ++i) processes.push_back(start({"upgrade", "head"}));
   int did_work = 0;
   for (auto& process : processes) {
     auto result = process.wait();

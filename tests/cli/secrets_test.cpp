@@ -6,13 +6,12 @@
 
 #include <filesystem>
 
+#include "support/project_dir.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using retort::testing::ProcessResult;
-using retort::testing::run_retort;
-using retort::testing::TempDir;
+using retort::testing::ProjectDir;
 
 namespace {
 
@@ -30,20 +29,12 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY);
 DROP TABLE posts;
 )";
 
-class Secrets : public ::testing::Test {
+class Secrets : public ::testing::Test, protected ProjectDir {
  protected:
   void SetUp() override {
     dir.write("migrations/0001_users.sql", users);
     dir.write("migrations/0002_posts.sql", posts);
   }
-
-  // A .env with `content`, at `mode`.
-  void env(const std::string& content, fs::perms mode = fs::perms::owner_read | fs::perms::owner_write) {
-    dir.write(".env", content);
-    fs::permissions(dir.path() / ".env", mode, fs::perm_options::replace);
-  }
-
-  ProcessResult retort(const std::vector<std::string>& args) { return run_retort(args, dir.path()); }
 
   // Runs every command that reads the configuration, verbosely and as JSON
   // where it can; `expect` checks each result.
@@ -60,8 +51,6 @@ class Secrets : public ::testing::Test {
       expect(args, retort(args));
     }
   }
-
-  TempDir dir;
 };
 
 std::string joined(const std::vector<std::string>& args) {
@@ -75,12 +64,12 @@ const fs::perms world_readable = private_file | fs::perms::group_read | fs::perm
 
 TEST_F(Secrets, MalformedUrlWithAPasswordByFlagAndInTheEnvFile) {
   const std::string url = "postgresql://app:s3cr%zzet@db.example/app";
-  env("");
+  write_env("");
   every_command({"--url", url}, [](const auto& args, const ProcessResult& r) {
     EXPECT_EQ(r.exit_code, 4) << joined(args) << r.err;
     EXPECT_EQ((r.out + r.err).find("s3cr"), std::string::npos) << joined(args) << r.out << r.err;
   });
-  env("DATABASE_URL=\"" + url + "\"\n");
+  write_env("DATABASE_URL=\"" + url + "\"\n");
   every_command({}, [](const auto& args, const ProcessResult& r) {
     // history survives a database it cannot reach, but not a bad URL.
     EXPECT_EQ(r.exit_code, 4) << joined(args) << r.err;
@@ -89,7 +78,7 @@ TEST_F(Secrets, MalformedUrlWithAPasswordByFlagAndInTheEnvFile) {
 }
 
 TEST_F(Secrets, UnsupportedSchemeWithAPassword) {
-  env("DATABASE_URL=mysql://app:hunter2@db/app\n");
+  write_env("DATABASE_URL=mysql://app:hunter2@db/app\n");
   auto r = retort({"current"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.err,
@@ -100,7 +89,7 @@ TEST_F(Secrets, UnsupportedSchemeWithAPassword) {
 TEST_F(Secrets, UnreachableServerWithAnEncodedPassword) {
   // Port 1 refuses connections; the password holds every URL-special character.
   const std::string url = "postgresql://app:p%40ss%3Aw%2Fd%3F%23x@127.0.0.1:1/app?sslmode=disable";
-  env("");
+  write_env("");
   every_command({"--url", url}, [](const auto& args, const ProcessResult& r) {
     const auto all = r.out + r.err;
     for (const char* piece : {"p%40ss", "p@ss", "w%2Fd", "%3F%23x"})
@@ -115,7 +104,7 @@ TEST_F(Secrets, UnreachableServerWithAnEncodedPassword) {
 }
 
 TEST_F(Secrets, EnvFileWithASecretThatOthersMayReadIsWarnedAbout) {
-  env("DB_ENGINE=postgres\nPOSTGRES_USER=app\nPOSTGRES_PASSWORD=\"hunter2\"\n", world_readable);
+  write_env("DB_ENGINE=postgres\nPOSTGRES_USER=app\nPOSTGRES_PASSWORD=\"hunter2\"\n", world_readable);
   auto r = retort({"check"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err,
@@ -130,7 +119,7 @@ TEST_F(Secrets, EnvFileWithASecretThatOthersMayReadIsWarnedAbout) {
 }
 
 TEST_F(Secrets, EnvFileWarningNamesEverySecretAndOnlySecrets) {
-  env("DATABASE_URL=postgresql://app:hunter2@db/app\nAPI_TOKEN=abc\nPOSTGRES_PASSWORD=\n", world_readable);
+  write_env("DATABASE_URL=postgresql://app:hunter2@db/app\nAPI_TOKEN=abc\nPOSTGRES_PASSWORD=\n", world_readable);
   auto r = retort({"--env-file", ".env", "check"});
   EXPECT_EQ(r.err,
             "retort: warning: .env holds API_TOKEN, DATABASE_URL and other users may read it (mode "
@@ -138,16 +127,16 @@ TEST_F(Secrets, EnvFileWarningNamesEverySecretAndOnlySecrets) {
   EXPECT_EQ(r.err.find("hunter2"), std::string::npos);
 
   // No password in the URL, an empty password: nothing secret to protect.
-  env("DATABASE_URL=sqlite:///app.db\nPOSTGRES_PASSWORD=\n", world_readable);
+  write_env("DATABASE_URL=sqlite:///app.db\nPOSTGRES_PASSWORD=\n", world_readable);
   auto plain = retort({"check"});
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(plain.err, "");
-  env("DATABASE_URL=postgresql://app@db/app\n", world_readable);
+  write_env("DATABASE_URL=postgresql://app@db/app\n", world_readable);
   EXPECT_EQ(retort({"check"}).err, "");
 }
 
 TEST_F(Secrets, VersionTableNameIsAlwaysQuoted) {
-  env("SQLITE_PATH=app.db\n");
+  write_env("SQLITE_PATH=app.db\n");
   const std::string name = "x\"; DROP TABLE users; --";
   auto sql = retort({"--version-table", name, "upgrade", "--sql"});
   EXPECT_EQ(sql.exit_code, 0) << sql.err;

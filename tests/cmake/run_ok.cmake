@@ -7,7 +7,12 @@
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 set(build "${CMAKE_COMMAND}" --build "${BINARY}")
 
-configure_project("${SOURCE}" "${BINARY}" "-DRetort_DIR=${PACKAGE}")
+# A copy of the project, so that touching a script below leaves the source tree alone.
+set(project "${BINARY}-source")
+file(REMOVE_RECURSE "${project}")
+file(COPY "${SOURCE}/" DESTINATION "${project}")
+
+configure_project("${project}" "${BINARY}" "-DRetort_DIR=${PACKAGE}")
 run_ok(out ${build})
 expect("${out}" "Validating the migration scripts of notes" "the validation on the first build")
 
@@ -15,7 +20,7 @@ run_ok(out ${build})
 expect("${out}" "no work to do" "a no-op second build")
 expect_not("${out}" "Validating|Building|Linking" "any command on a no-op build")
 
-file(TOUCH "${SOURCE}/migrations/0002_add_tags.sql")
+file(TOUCH "${project}/migrations/0002_add_tags.sql")
 run_ok(out ${build})
 expect("${out}" "Validating the migration scripts of notes" "the validation after touching a script")
 expect_not("${out}" "Building CXX" "a recompile when no script content changed")

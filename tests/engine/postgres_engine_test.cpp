@@ -95,12 +95,8 @@ std::string host_port(const std::string& url) {
 class PostgresEngine : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto availability = postgres_availability();
-    if (!availability.problem.empty()) {
-      if (availability.skip) GTEST_SKIP() << availability.problem;
-      FAIL() << availability.problem;
-    }
-    base_url_ = availability.url;
+    RETORT_NEED_POSTGRES(base_url);
+    base_url_ = base_url;
     database_.emplace(base_url_, ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
 

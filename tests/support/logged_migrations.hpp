@@ -4,12 +4,9 @@
 // table `log`, so a revision applied twice (or half applied) shows there.
 // The SQL is the same on SQLite and PostgreSQL.
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "support/run_process.hpp"
 
@@ -41,15 +38,6 @@ inline std::string logged(const std::string& id, const std::string& parent,
 inline std::string log_counts_sql(const std::string& aggregate) {
   return "SELECT " + aggregate + " FROM (SELECT revision, count(*) AS n FROM log GROUP BY revision "
          "ORDER BY revision) AS counts";
-}
-
-// The revisions `retort current --format json` printed.
-inline std::vector<std::string> applied_ids(const ProcessResult& current) {
-  std::vector<std::string> ids;
-  if (current.exit_code != 0) return ids;
-  auto document = nlohmann::json::parse(current.out);
-  for (const auto& row : document["applied"]) ids.push_back(row["revision"]);
-  return ids;
 }
 
 // True when the output of a run shows that it ran revision `id` itself rather

@@ -173,12 +173,12 @@ class TestDatabase {
 
 }  // namespace retort::testing
 
-// In a test body: binds `url` to the test server's base URL, or fails (or,
-// with RETORT_SKIP_POSTGRES=1, skips) the test with what to install.
-#define RETORT_NEED_POSTGRES(url)                                          \
+// In a test body or SetUp(): binds `variable` to the test server's base URL, or
+// fails (or, with RETORT_SKIP_POSTGRES=1, skips) the test with what to install.
+#define RETORT_NEED_POSTGRES(variable)                                     \
   auto retort_availability_ = ::retort::testing::postgres_availability(); \
   if (!retort_availability_.problem.empty()) {                             \
     if (retort_availability_.skip) GTEST_SKIP() << retort_availability_.problem; \
     FAIL() << retort_availability_.problem;                                \
   }                                                                        \
-  const std::string url = retort_availability_.url
+  const std::string variable = retort_availability_.url
