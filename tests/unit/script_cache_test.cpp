@@ -128,6 +128,14 @@ TEST(ScriptCache, RecentlyChangedFilesAreNotCached) {
   EXPECT_EQ(f.cache_files(), 0u);
 }
 
+TEST(ScriptCache, AFolderOfHugeScriptsIsNotCached) {
+  Fixture f;
+  f.write("0003_huge.sql", "-- retort:parent 0002\n-- retort:up\n" + std::string(33 << 20, ' ') +
+                               "\n-- retort:down\nSELECT 1;\n");
+  EXPECT_EQ(load_scripts(f.migrations, &f.cache).scripts.size(), 3u);
+  EXPECT_EQ(f.cache_files(), 0u);
+}
+
 TEST(ScriptCache, ProblemsAreNotCachedAndShowEveryTime) {
   Fixture f;
   f.write("0003_broken.sql", "-- retort:up\nSELECT 1;\n-- retort:sideways\n");

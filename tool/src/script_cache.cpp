@@ -29,6 +29,10 @@ constexpr std::uint32_t format_version = 1;
 // How many directories' caches a user keeps; the least recently written go.
 constexpr std::size_t kept_files = 64;
 
+// Folders with more script text than this are not cached: reading them is
+// not where their time goes, and a copy would double their memory and disk.
+constexpr std::int64_t largest_cached_folder = 32 << 20;
+
 std::int64_t nanoseconds(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
@@ -256,8 +260,12 @@ void ScriptCache::write(const std::string& directory, const std::vector<FileStam
                         const std::vector<Script>& scripts) const {
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
-  for (const auto& file : files)
+  std::int64_t total = 0;
+  for (const auto& file : files) {
     if (std::max(file.mtime_ns, file.ctime_ns) > nanoseconds(now) - racy_window_.count()) return;
+    total += file.size;
+  }
+  if (total > largest_cached_folder) return;
 
   Writer out;
   out.integer(files.size());
