@@ -99,8 +99,9 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   const bool no_scripts = project.graph.scripts().empty();
   auto engine = open_engine(project.config,
                             options.sql || no_scripts ? OpenMode::read_only : OpenMode::read_write);
-  auto steps = plan_migration(project.graph, *engine, direction, options.target);
-  if (direction == Direction::up) {
+  const auto rows = engine->applied();
+  auto steps = plan_migration(project.graph, rows, engine->dialect(), direction, options.target);
+  if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
     // longer pending, and sorting below it is no reason for a warning.
     auto applied = known_applied(project.graph, engine->applied());
@@ -119,7 +120,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
     return ExitCode::success;
   }
   if (steps.empty()) {
-    auto applied = known_applied(project.graph, engine->applied());
+    auto applied = known_applied(project.graph, rows);
     ctx.out.info(fmt::format("Nothing to do: {} is at {}", engine->describe(),
                              describe_state(applied_heads(project.graph, applied))));
     return ExitCode::success;

@@ -67,13 +67,17 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
   return heads;
 }
 
-std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
-                                 std::string_view target) {
-  auto rows = engine.applied();
-  verify_applied(graph, rows, engine.dialect());
+std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows,
+                                 Dialect dialect, Direction direction, std::string_view target) {
+  verify_applied(graph, rows, dialect);
   auto applied = known_applied(graph, rows);
   return direction == Direction::up ? plan_upgrade(graph, applied, target)
                                     : plan_downgrade(graph, applied, target);
+}
+
+std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
+                                 std::string_view target) {
+  return plan_migration(graph, engine.applied(), engine.dialect(), direction, target);
 }
 
 Migrator::Migrator(RevisionGraph graph, const Config& config)

@@ -58,8 +58,13 @@ std::set<std::string> known_applied(const RevisionGraph& graph,
 std::vector<std::string> applied_heads(const RevisionGraph& graph,
                                        const std::set<std::string>& applied);
 
-// The steps that bring `engine`'s database to `target` (plan_upgrade's or
-// plan_downgrade's grammar), once verify_applied has accepted its record.
+// The steps that bring a database whose version table holds `rows` to
+// `target` (plan_upgrade's or plan_downgrade's grammar), once verify_applied
+// has accepted the rows for `dialect`.
+std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows,
+                                 Dialect dialect, Direction direction, std::string_view target);
+
+// The same, reading the rows from `engine`.
 std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine,
                                  Direction direction, std::string_view target);
 
