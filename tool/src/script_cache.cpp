@@ -10,10 +10,10 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <type_traits>
 
 #include "checksum.hpp"
+#include "read_file.hpp"
 
 namespace retort {
 
@@ -190,13 +190,6 @@ std::string header(const std::string& directory) {
   return out.bytes();
 }
 
-std::optional<std::string> read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  return std::move(content).str();
-}
 
 // Keeps the folder at kept_files caches, dropping the least recently written.
 void prune(const fs::path& folder) {
@@ -237,10 +230,11 @@ fs::path ScriptCache::file_for(const std::string& directory) const {
 std::optional<std::vector<Script>> ScriptCache::read(const std::string& directory,
                                                      const std::vector<FileStamp>& files,
                                                      const std::string& path_prefix) const {
-  auto content = read_whole(file_for(directory));
+  std::string content;
+  if (read_file(file_for(directory).string(), content) != 0) return std::nullopt;
   auto expected_header = header(directory);
-  if (!content || !content->starts_with(expected_header)) return std::nullopt;
-  Reader in(std::string_view(*content).substr(expected_header.size()));
+  if (!content.starts_with(expected_header)) return std::nullopt;
+  Reader in(std::string_view(content).substr(expected_header.size()));
   if (in.integer() != static_cast<std::int64_t>(files.size())) return std::nullopt;
   for (const auto& file : files)
     if (read_stamp(in) != file) return std::nullopt;
