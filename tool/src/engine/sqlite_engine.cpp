@@ -167,7 +167,9 @@ class SqliteEngine final : public Engine {
     bool up = request.direction == Direction::up;
     StepOutcome outcome;
     in_transaction([&] {
-      if (!claim(request)) return;
+      // Down: deleting the row first is the claim (no row: another process
+      // reverted it), one statement instead of a SELECT and a DELETE.
+      if (up ? !claim(request) : !delete_row(request.revision)) return;
       auto start = std::chrono::steady_clock::now();
       execute_script(request.sql, Transaction::open, [](int) {});
       outcome.duration_ms = elapsed_ms(start);
@@ -177,8 +179,6 @@ class SqliteEngine final : public Engine {
         execute(insert_version_sql(Dialect::sqlite, table_, request.revision, request.checksum,
                                    outcome.duration_ms),
                 "write the version table");
-      else
-        delete_row(request.revision);
       outcome.ran = true;
     });
     return outcome;
@@ -406,6 +406,13 @@ class SqliteEngine final : public Engine {
     execute(create_version_table_sql(Dialect::sqlite, table_), "create the version table");
   }
 
+  // Compiling CREATE TABLE IF NOT EXISTS on every step costs as much as a
+  // small migration; once per connection is enough, until a rollback.
+  void ensure_version_table() {
+    if (!table_known_) create_version_table();
+    table_known_ = true;
+  }
+
   bool version_table_exists() {
     // Table names are case-insensitive (ASCII only) in SQLite, as is NOCASE.
     auto stmt = prepare(
@@ -419,10 +426,7 @@ class SqliteEngine final : public Engine {
   // The revision's statements_done: nothing when it is not recorded, an
   // engaged empty optional when it is complete. Creates the table first.
   std::optional<std::optional<int>> recorded_statements_done(const std::string& revision) {
-    // Compiling CREATE TABLE IF NOT EXISTS on every step costs as much as a
-    // small migration; once per connection is enough, until a rollback.
-    if (!table_known_) create_version_table();
-    table_known_ = true;
+    ensure_version_table();
     auto stmt = prepare(select_version_param_sql(Dialect::sqlite, table_));
     stmt.bind(1, revision);
     int rc = stmt.step();
@@ -460,10 +464,13 @@ class SqliteEngine final : public Engine {
     check(stmt.step(), "write the version table");
   }
 
-  void delete_row(const std::string& revision) {
+  // Whether there was a row to delete.
+  bool delete_row(const std::string& revision) {
+    ensure_version_table();
     auto stmt = prepare(delete_version_param_sql(Dialect::sqlite, table_));
     stmt.bind(1, revision);
     check(stmt.step(), "write the version table");
+    return sqlite3_changes(db_.get()) > 0;
   }
 
   // Runs `body` in the open group's transaction, or in one of its own taken
@@ -613,7 +620,7 @@ class SqliteEngine final : public Engine {
   int lock_timeout_s_;
   Database db_;  // null only for a read-only engine on a missing file
   bool group_open_ = false;
-  bool table_known_ = false;  // the version table exists (see recorded_statements_done)
+  bool table_known_ = false;  // the version table exists (see ensure_version_table)
 };
 
 }  // namespace
