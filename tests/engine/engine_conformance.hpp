@@ -141,6 +141,16 @@ TYPED_TEST_P(EngineConformance, FailingStatementRollsBackStepAndRow) {
   EXPECT_FALSE(table_exists(*engine, "a"));
 }
 
+TYPED_TEST_P(EngineConformance, FailingDownKeepsTheRevisionRecorded) {
+  auto engine = this->open();
+  engine->run(up_step("0001", "CREATE TABLE a (id INTEGER)"));
+  EXPECT_THROW(engine->run(down_step("0001", "DROP TABLE a;\nDROP TABLE missing_table;\n")),
+               StatementError);
+  EXPECT_EQ(revisions(engine->applied()), std::vector<std::string>{"0001"});
+  EXPECT_TRUE(table_exists(*engine, "a"));
+  EXPECT_TRUE(engine->run(down_step("0001", "DROP TABLE a")).ran);
+}
+
 TYPED_TEST_P(EngineConformance, RunsMultiStatementScript) {
   auto engine = this->open();
   EXPECT_TRUE(engine
@@ -319,7 +329,8 @@ TYPED_TEST_P(EngineConformance, VersionTableWithAnyName) {
 REGISTER_TYPED_TEST_SUITE_P(EngineConformance, EmptyDatabaseHasNothingApplied,
                             UpRecordsRevisionWithChecksumAndDuration,
                             UpOfAnAppliedRevisionDoesNotRun, DownRemovesRevision,
-                            FailingStatementRollsBackStepAndRow, RunsMultiStatementScript,
+                            FailingStatementRollsBackStepAndRow,
+                            FailingDownKeepsTheRevisionRecorded, RunsMultiStatementScript,
                             EmptyScriptRecordsRevision, AppliedIsInNumericIdOrder,
                             GroupCommitsEveryStep, GroupRollsBackEveryStepOnFailure,
                             StampReplacesRowsWithoutRunningSql, StampCreatesTheVersionTable,
