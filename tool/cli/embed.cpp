@@ -101,9 +101,11 @@ void write_embedded(const EmbedOptions& options, const RevisionGraph& graph) {
     source += "namespace {\n\nconstexpr retort::EmbeddedScript scripts[] = {\n";
     for (const auto& script : graph.scripts()) {
       auto content = read_bytes(script.path);
-      source += fmt::format("    {{{},\n     {{{},\n      {}}}}},\n",
+      source += fmt::format("    {{{},\n     {{{},\n      {}}},\n     {{\"{}\", \"{}\"}}}},\n",
                             cpp_string_literal(fs::path(script.path).filename().string()),
-                            cpp_string_literal(content), content.size());
+                            cpp_string_literal(content), content.size(),
+                            script.checksum(Direction::up, Dialect::sqlite),
+                            script.checksum(Direction::up, Dialect::postgres));
     }
     source += fmt::format(
         "}};\n\n}}  // namespace\n\n"

@@ -42,7 +42,13 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
   for (const auto& embedded : scripts) {
     auto result = parse_script(embedded.file_name, embedded.content);
     std::move(result.diagnostics.begin(), result.diagnostics.end(), std::back_inserter(problems));
-    if (result.script) parsed.push_back(std::move(*result.script));
+    if (!result.script) continue;
+    for (auto dialect : {Dialect::sqlite, Dialect::postgres}) {
+      const auto checksum = embedded.up_checksums[static_cast<std::size_t>(dialect)];
+      if (!checksum.empty())
+        result.script->checksums[Script::checksum_slot(Direction::up, dialect)] = std::string(checksum);
+    }
+    parsed.push_back(std::move(*result.script));
   }
   return strict_graph(std::move(parsed), std::move(problems));
 }

@@ -1,4 +1,5 @@
-// check_embedded DATABASE_URL: every embedded script equals its file; then
+// check_embedded DATABASE_URL: every embedded script equals its file, with
+// the checksums its up sections have; then
 // upgrades the database from the embedded set and prints where it is.
 #include <fmt/format.h>
 
@@ -24,6 +25,14 @@ int main(int argc, char** argv) {
     if (content.str() != script.content) {
       fmt::print(stderr, "{}: the embedded bytes differ from the file\n", script.file_name);
       return 1;
+    }
+    auto parsed = retort::parse_script(script.file_name, script.content);
+    for (auto dialect : {retort::Dialect::sqlite, retort::Dialect::postgres}) {
+      if (parsed.script->checksum(retort::Direction::up, dialect) !=
+          script.up_checksums[static_cast<std::size_t>(dialect)]) {
+        fmt::print(stderr, "{}: the embedded checksum differs from the script's\n", script.file_name);
+        return 1;
+      }
     }
   }
   fmt::print("embedded scripts match their files\n");

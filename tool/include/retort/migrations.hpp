@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <set>
 #include <span>
@@ -27,6 +28,9 @@ namespace retort {
 struct EmbeddedScript {
   std::string_view file_name;  // "0001_create_users.sql": the id, slug and diagnostics' path
   std::string_view content;    // the file's bytes
+  // Script::checksum(up, dialect) by Dialect, as `retort embed` computed it,
+  // so that a program does not hash every script at each start; empty: hash then.
+  std::array<std::string_view, 2> up_checksums{};
 };
 
 // A script set as `retort check` sees it: the graph, and every problem found.
