@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 namespace retort {
@@ -179,6 +181,27 @@ std::string transaction_control_kind(const nlohmann::json& node) {
   return {};  // SAVEPOINT and friends are harmless inside a transaction
 }
 
+// True when a word of `sql` (a run of ASCII letters and '_', any case) is
+// one of `keywords` (lower case). A statement's keywords are written out in
+// its text (the scanner folds ASCII case, nothing else), so a script without
+// any keyword of a kind has no statement of that kind: no parse needed, and
+// most scripts take that way. Splitting at digits, '$' and other bytes finds
+// more words than the scanner does, which at worst costs a parse.
+bool has_any_keyword(std::string_view sql, std::initializer_list<std::string_view> keywords) {
+  std::string word;
+  for (std::size_t i = 0; i <= sql.size(); ++i) {
+    char c = i < sql.size() ? sql[i] : ' ';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || c == '_') {
+      word += c;
+      continue;
+    }
+    if (std::find(keywords.begin(), keywords.end(), word) != keywords.end()) return true;
+    word.clear();
+  }
+  return false;
+}
+
 // The first statement whose parse node `classify` names, with its offset.
 template <typename Classify>
 std::optional<NonTransactionalStatement> find_statement(std::string_view sql, Classify classify) {
@@ -219,10 +242,18 @@ std::vector<SqlStatement> split_postgres(std::string_view sql) {
 bool parses_as_postgres(std::string_view sql) { return parse_tree(sql).is_object(); }
 
 std::optional<NonTransactionalStatement> find_non_transactional_statement(std::string_view sql) {
+  // The keywords that non_transactional_kind() needs in a statement.
+  if (!has_any_keyword(sql, {"concurrently", "reindex", "vacuum", "cluster", "database",
+                             "tablespace", "system", "subscription"}))
+    return std::nullopt;
   return find_statement(sql, non_transactional_kind);
 }
 
 std::optional<NonTransactionalStatement> find_transaction_control_statement(std::string_view sql) {
+  // The keywords of transaction_control_kind()'s statements (END is COMMIT,
+  // ABORT is ROLLBACK).
+  if (!has_any_keyword(sql, {"begin", "start", "commit", "end", "rollback", "abort", "prepare"}))
+    return std::nullopt;
   return find_statement(sql, transaction_control_kind);
 }
 
