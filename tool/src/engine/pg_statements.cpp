@@ -188,16 +188,26 @@ std::string transaction_control_kind(const nlohmann::json& node) {
 // most scripts take that way. Splitting at digits, '$' and other bytes finds
 // more words than the scanner does, which at worst costs a parse.
 bool has_any_keyword(std::string_view sql, std::initializer_list<std::string_view> keywords) {
-  std::string word;
-  for (std::size_t i = 0; i <= sql.size(); ++i) {
-    char c = i < sql.size() ? sql[i] : ' ';
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if ((c >= 'a' && c <= 'z') || c == '_') {
-      word += c;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto is_letter = [&](char c) { return (lower(c) >= 'a' && lower(c) <= 'z') || c == '_'; };
+  // Compared in place, without copying words: this runs on every script.
+  auto is_keyword = [&](std::string_view word) {
+    for (auto keyword : keywords)
+      if (keyword.size() == word.size() &&
+          std::equal(word.begin(), word.end(), keyword.begin(),
+                     [&](char a, char b) { return lower(a) == b; }))
+        return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < sql.size();) {
+    if (!is_letter(sql[i])) {
+      ++i;
       continue;
     }
-    if (std::find(keywords.begin(), keywords.end(), word) != keywords.end()) return true;
-    word.clear();
+    std::size_t end = i;
+    while (end < sql.size() && is_letter(sql[end])) ++end;
+    if (is_keyword(sql.substr(i, end - i))) return true;
+    i = end;
   }
   return false;
 }
