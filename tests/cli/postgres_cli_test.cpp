@@ -118,6 +118,28 @@ TEST_F(PostgresCli, FailingMigrationIsRolledBackAndReportedWithSqlstate) {
   EXPECT_EQ(pg_value(db->url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_email_idx'"), "0");
 }
 
+TEST_F(PostgresCli, ErrorAfterNonAsciiTextIsReportedAtItsLineAndColumn) {
+  ASSERT_EQ(retort({"upgrade", "0003"}).exit_code, 0);
+  dir.write("migrations/0004_index.sql",
+            "-- retort:parent 0003\n"
+            "-- retort:up\n"
+            "INSERT INTO audit VALUES ('naïve — ✓ 😀');\n"
+            "CREATE UNIQUE INDEX accounts_email_idx ON accounts (email);\n"
+            "SELECT 'é', missing_column FROM accounts;\n"
+            "-- retort:down\n"
+            "DROP INDEX accounts_email_idx;\n");
+  auto r = retort({"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  // Columns count bytes, like the compilers' diagnostics: 'é' takes two.
+  EXPECT_EQ(r.err.rfind("migrations/0004_index.sql:5:14: error: column \"missing_column\" does not "
+                        "exist [SQLSTATE 42703]\n",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003"}));
+  EXPECT_EQ(pg_value(db->url(), "SELECT count(*) FROM audit"), "1");
+}
+
 TEST_F(PostgresCli, FourProcessesUpgradingAtOnceApplyEachRevisionOnce) {
   std::vector<ProcessResult> results(4);
   std::vector<std::thread> threads;

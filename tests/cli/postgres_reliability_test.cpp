@@ -31,11 +31,13 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// The number of sessions of the database at `url` running the pause.
+// The number of sessions of the database at `url` sleeping in the pause. By
+// wait event, not query text: a script reaches the server as one query with
+// Retort's own statements.
 std::string pausing(const std::string& url) {
   return pg_value(url,
                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                  "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+                  "AND wait_event = 'PgSleep'");
 }
 
 // How often each revision wrote its log row, e.g. "0001:1 0002:1".

@@ -399,6 +399,146 @@ TEST_F(PostgresEngine, MalformedUrlIsAConfigErrorWithoutThePassword) {
   EXPECT_NE(text.find("is not a valid PostgreSQL URL"), std::string::npos) << text;
 }
 
+// A script runs as one message with Retort's version-row write and COMMIT
+// (postgres_engine.cpp, run_in_one_message): the tests below pin what that
+// must not change. Each first runs a migration on the same engine, so that
+// the version table is known and the lock, the row's re-read and the script
+// take the shortest path.
+
+TEST_F(PostgresEngine, ErrorInTheThirdStatementPointsAtItAndRollsBackTheScript) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE log (note text);"));
+  const std::string sql =
+      "CREATE TABLE a (id int);\n"
+      "INSERT INTO log VALUES ('second');\n"
+      "SELECT 1 / (SELECT count(*) FROM a);\n"
+      "CREATE TABLE b (id int);\n";
+  auto e = statement_error_of([&] { engine->run(up_step("0002", sql)); });
+  EXPECT_EQ(e.sqlstate, "22012");
+  EXPECT_EQ(std::string(e.what()), "division by zero");
+  EXPECT_EQ(e.offset, sql.find("SELECT 1 /"));  // no position from the server: the statement
+  EXPECT_EQ(revisions(engine->applied()), std::vector<std::string>{"0001"});
+  EXPECT_EQ(value("SELECT to_regclass('a')::text"), "<null>");
+  EXPECT_EQ(value("SELECT count(*) FROM log"), "0");
+  // The same engine goes on after the rollback.
+  EXPECT_TRUE(engine->run(up_step("0002", "CREATE TABLE a (id int);")).ran);
+  EXPECT_EQ(engine->applied().size(), 2u);
+}
+
+TEST_F(PostgresEngine, StatementsUseWhatEarlierOnesOfTheScriptCreated) {
+  auto engine = open();
+  engine->run(up_step("0001", "SELECT 1;"));
+  EXPECT_TRUE(engine
+                  ->run(up_step("0002",
+                                "CREATE TABLE t (id int);\n"
+                                "ALTER TABLE t ADD COLUMN label text;\n"
+                                "INSERT INTO t (id, label) VALUES (1, 'one');\n"
+                                "CREATE VIEW v AS SELECT label FROM t;\n"
+                                "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS 'SELECT 2 * x';\n"
+                                "UPDATE t SET id = twice(id) WHERE label = (SELECT label FROM v)"))
+                  .ran);
+  EXPECT_EQ(value("SELECT id || label FROM t"), "2one");
+}
+
+TEST_F(PostgresEngine, DollarQuotedBodiesAndDoBlocksWithSemicolons) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE log (note text);"));
+  const std::string sql =
+      "CREATE FUNCTION note(x text) RETURNS void LANGUAGE plpgsql AS $body$\n"
+      "BEGIN\n"
+      "  INSERT INTO log VALUES (x || '; from the function');\n"
+      "END;\n"
+      "$body$;\n"
+      "DO $$ BEGIN PERFORM note('a;b'); INSERT INTO log VALUES ('$x$; do'); END $$;\n"
+      "SELECT note($q$it's; quoted$q$);\n"
+      "-- a last comment without a new line; COMMIT;";
+  EXPECT_TRUE(engine->run(up_step("0002", sql)).ran);
+  EXPECT_EQ(value("SELECT string_agg(note, '|' ORDER BY note) FROM log"),
+            "$x$; do|a;b; from the function|it's; quoted; from the function");
+  const std::string failing =
+      "DO $$ BEGIN INSERT INTO log VALUES ('in; do'); END $$;\n"
+      "DO $$ BEGIN RAISE EXCEPTION 'stop; here'; END $$;\n";
+  auto e = statement_error_of([&] { engine->run(up_step("0003", failing)); });
+  EXPECT_EQ(std::string(e.what()), "stop; here");
+  EXPECT_EQ(e.offset, failing.rfind("DO $$"));
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE note = 'in; do'"), "0");
+}
+
+TEST_F(PostgresEngine, NonAsciiTextBeforeTheFailingStatementKeepsItsOffset) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE log (note text);"));
+  // Two-, three- and four-byte characters in earlier statements: the server
+  // counts characters from the message's start.
+  const std::string sql =
+      "INSERT INTO log VALUES ('naïve café');\n"
+      "INSERT INTO log VALUES ('— ✓ 😀 €');\n"
+      "SELECT 'ü', nosuchcolumn FROM log;\n";
+  auto e = statement_error_of([&] { engine->run(up_step("0002", sql)); });
+  EXPECT_EQ(e.sqlstate, "42703");
+  EXPECT_EQ(e.offset, sql.find("nosuchcolumn"));
+  const std::string no_position =
+      "INSERT INTO log VALUES ('😀😀😀');\n"
+      "INSERT INTO log VALUES ((1 / 0)::text);\n";
+  auto d = statement_error_of([&] { engine->run(up_step("0002", no_position)); });
+  EXPECT_EQ(d.sqlstate, "22012");
+  EXPECT_EQ(d.offset, no_position.rfind("INSERT"));
+  EXPECT_EQ(value("SELECT count(*) FROM log"), "0");
+}
+
+TEST_F(PostgresEngine, RowWrittenByAnotherProcessIsSeenUnderTheLock) {
+  auto first = open();
+  auto second = open();
+  first->run(up_step("0001", "CREATE TABLE log (note text);"));
+  second->run(up_step("0001", "SELECT 1;"));  // already applied: second now knows the table
+  EXPECT_TRUE(first->run(up_step("0002", "INSERT INTO log VALUES ('0002');")).ran);
+  EXPECT_FALSE(second->run(up_step("0002", "INSERT INTO log VALUES ('0002');")).ran);
+  EXPECT_TRUE(second->run(down_step("0002", "DELETE FROM log;")).ran);
+  EXPECT_FALSE(first->run(down_step("0002", "DELETE FROM log;")).ran);
+  EXPECT_EQ(value("SELECT count(*) FROM log"), "0");
+  EXPECT_EQ(revisions(first->applied()), std::vector<std::string>{"0001"});
+}
+
+TEST_F(PostgresEngine, FailingVersionRowWriteIsAStateErrorAndRollsBack) {
+  open()->run(up_step("0001", "SELECT 1;"));
+  pg_exec(database_->url(),
+          fmt::format("GRANT SELECT ON retort_version TO {0}; GRANT CREATE ON SCHEMA public TO {0}",
+                      limited_role));
+  auto url = url_with_database(base_url_, database_->name());
+  url.replace(url.find("retort@"), 7, std::string(limited_role) + "@");
+  auto engine = open_postgres_engine(config_for(url), OpenMode::read_write);
+  auto d = diagnostic_of([&] { engine->run(up_step("0002", "CREATE TABLE mine (id int);")); });
+  EXPECT_EQ(d.code(), ExitCode::state);
+  EXPECT_EQ(d.diagnostics().at(0).message,
+            "permission denied on the version table \"public\".\"retort_version\": permission "
+            "denied for table retort_version");
+  EXPECT_EQ(value("SELECT to_regclass('mine')::text"), "<null>");
+}
+
+TEST_F(PostgresEngine, DeferredConstraintFailingAtCommitIsTheMigrationsError) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE p (id int PRIMARY KEY);"));
+  const std::string sql =
+      "CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+      "INSERT INTO c VALUES (1);\n";
+  auto e = statement_error_of([&] { engine->run(up_step("0002", sql)); });
+  EXPECT_EQ(e.sqlstate, "23503");
+  EXPECT_EQ(e.offset, 0u);
+  EXPECT_EQ(value("SELECT to_regclass('c')::text"), "<null>");
+  EXPECT_EQ(engine->applied().size(), 1u);
+}
+
+TEST_F(PostgresEngine, ScriptEndingInsideACommentOrStringRecordsNothing) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE log (note text);"));
+  for (const std::string sql : {"INSERT INTO log VALUES ('x'); /* open", "INSERT INTO log VALUES ('x",
+                                "INSERT INTO log VALUES ($$x", "INSERT INTO \"log"}) {
+    auto e = statement_error_of([&] { engine->run(up_step("0002", sql)); });
+    EXPECT_LE(e.offset, sql.size()) << sql;
+    EXPECT_EQ(engine->applied().size(), 1u) << sql;
+    EXPECT_EQ(value("SELECT count(*) FROM log"), "0") << sql;
+  }
+}
+
 TEST_F(PostgresEngine, DumpSchemaIsNormalised) {
   auto engine = open();
   engine->run(up_step("0001",

@@ -146,6 +146,36 @@ TEST(TransactionControlStatement, FoundWithItsOffset) {
   EXPECT_FALSE(find_transaction_control_statement("SAVEPOINT s; RELEASE SAVEPOINT s;"));
 }
 
+// The keyword pre-check must let every spelling of every kind through to the parse.
+TEST(TransactionControlStatement, EveryKindInAnyLetterCaseAndNextToOtherTokens) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"begin", "BEGIN"},
+      {"Start Transaction", "START TRANSACTION"},
+      {"cOmMiT", "COMMIT"},
+      {"end", "COMMIT"},
+      {"rollback", "ROLLBACK"},
+      {"abort", "ROLLBACK"},
+      {"prepare transaction 'x'", "PREPARE TRANSACTION"},
+      {"commit prepared 'x'", "COMMIT PREPARED"},
+      {"rollback prepared 'x'", "ROLLBACK PREPARED"},
+  };
+  for (auto [sql, what] : cases) {
+    auto found = find_transaction_control_statement(std::string("SELECT $$a$$;") + sql + ";");
+    ASSERT_TRUE(found) << sql;
+    EXPECT_EQ(found->what, what) << sql;
+  }
+  EXPECT_FALSE(find_transaction_control_statement("CREATE TABLE pending (appended_at int);"));
+}
+
+TEST(NonTransactionalStatement, FoundInAnyLetterCaseNextToOtherTokens) {
+  auto found = find_non_transactional_statement("SELECT $$a$$;vacuum;");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->what, "VACUUM");
+  found = find_non_transactional_statement("SELECT 1;/**/create index Concurrently i ON t(a)");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->what, "CREATE INDEX CONCURRENTLY");
+}
+
 TEST(CharacterPosition, CountsUtf8CharactersAsPostgresDoes) {
   const std::string text = "SELECT 'é€𝄞', x";
   // PostgreSQL's position of "x" counts é, € and 𝄞 as one character each.

@@ -77,6 +77,16 @@ TEST(DeleteVersion, QuotesTheRevision) {
             R"(DELETE FROM "public"."retort_version" WHERE revision = '''; DROP TABLE t; --')");
 }
 
+TEST(VersionExpr, ValuesGoInAsWritten) {
+  EXPECT_EQ(insert_version_expr_sql(Dialect::postgres, default_table, "E'a\\b'", "'c'", "now_ms()"),
+            "INSERT INTO \"public\".\"retort_version\" (revision, checksum, duration_ms) "
+            "VALUES (E'a\\b', 'c', now_ms())");
+  EXPECT_EQ(delete_version_expr_sql(Dialect::postgres, weird_table, "'0002'"),
+            R"(DELETE FROM "my ""schema"""."we""ird" WHERE revision = '0002')");
+  EXPECT_EQ(select_version_expr_sql(Dialect::postgres, default_table, "'0002'"),
+            R"(SELECT statements_done FROM "public"."retort_version" WHERE revision = '0002')");
+}
+
 TEST(UpsertVersionParam, PlaceholdersPerDialect) {
   EXPECT_EQ(upsert_version_param_sql(Dialect::sqlite, default_table),
             "INSERT INTO \"retort_version\" (revision, checksum, duration_ms, statements_done) "

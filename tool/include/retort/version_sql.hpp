@@ -31,6 +31,18 @@ std::string insert_version_sql(Dialect dialect, const VersionTable& table,
 std::string delete_version_sql(Dialect dialect, const VersionTable& table,
                                std::string_view revision);
 
+// The same with each value given as SQL text: a literal escaped by the
+// caller (PostgreSQL's PQescapeLiteral knows the connection's quoting rules)
+// or an expression computed by the server.
+std::string insert_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision, std::string_view checksum,
+                                    std::string_view duration_ms);
+std::string delete_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision);
+// The statements_done of `revision`: no row when the revision is not recorded.
+std::string select_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision);
+
 // Parameterised statements, for engines to run with bound values. Placeholders
 // are ?N on SQLite and $N on PostgreSQL, numbered as each comment lists them.
 

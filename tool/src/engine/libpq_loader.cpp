@@ -125,6 +125,21 @@ PGresult* PQexecParams(PGconn* conn, const char* command, int nParams, const Oid
            resultFormat);
 }
 
+int PQsendQuery(PGconn* conn, const char* query) {
+  RETORT_REAL(PQsendQuery);
+  return f(conn, query);
+}
+
+PGresult* PQgetResult(PGconn* conn) {
+  RETORT_REAL(PQgetResult);
+  return f(conn);
+}
+
+char* PQescapeLiteral(PGconn* conn, const char* str, size_t len) {
+  RETORT_REAL(PQescapeLiteral);
+  return f(conn, str, len);
+}
+
 ExecStatusType PQresultStatus(const PGresult* res) {
   RETORT_REAL(PQresultStatus);
   return f(res);

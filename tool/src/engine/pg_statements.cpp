@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 namespace retort {
@@ -179,6 +181,37 @@ std::string transaction_control_kind(const nlohmann::json& node) {
   return {};  // SAVEPOINT and friends are harmless inside a transaction
 }
 
+// True when a word of `sql` (a run of ASCII letters and '_', any case) is
+// one of `keywords` (lower case). A statement's keywords are written out in
+// its text (the scanner folds ASCII case, nothing else), so a script without
+// any keyword of a kind has no statement of that kind: no parse needed, and
+// most scripts take that way. Splitting at digits, '$' and other bytes finds
+// more words than the scanner does, which at worst costs a parse.
+bool has_any_keyword(std::string_view sql, std::initializer_list<std::string_view> keywords) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto is_letter = [&](char c) { return (lower(c) >= 'a' && lower(c) <= 'z') || c == '_'; };
+  // Compared in place, without copying words: this runs on every script.
+  auto is_keyword = [&](std::string_view word) {
+    for (auto keyword : keywords)
+      if (keyword.size() == word.size() &&
+          std::equal(word.begin(), word.end(), keyword.begin(),
+                     [&](char a, char b) { return lower(a) == b; }))
+        return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < sql.size();) {
+    if (!is_letter(sql[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < sql.size() && is_letter(sql[end])) ++end;
+    if (is_keyword(sql.substr(i, end - i))) return true;
+    i = end;
+  }
+  return false;
+}
+
 // The first statement whose parse node `classify` names, with its offset.
 template <typename Classify>
 std::optional<NonTransactionalStatement> find_statement(std::string_view sql, Classify classify) {
@@ -219,10 +252,18 @@ std::vector<SqlStatement> split_postgres(std::string_view sql) {
 bool parses_as_postgres(std::string_view sql) { return parse_tree(sql).is_object(); }
 
 std::optional<NonTransactionalStatement> find_non_transactional_statement(std::string_view sql) {
+  // The keywords that non_transactional_kind() needs in a statement.
+  if (!has_any_keyword(sql, {"concurrently", "reindex", "vacuum", "cluster", "database",
+                             "tablespace", "system", "subscription"}))
+    return std::nullopt;
   return find_statement(sql, non_transactional_kind);
 }
 
 std::optional<NonTransactionalStatement> find_transaction_control_statement(std::string_view sql) {
+  // The keywords of transaction_control_kind()'s statements (END is COMMIT,
+  // ABORT is ROLLBACK).
+  if (!has_any_keyword(sql, {"begin", "start", "commit", "end", "rollback", "abort", "prepare"}))
+    return std::nullopt;
   return find_statement(sql, transaction_control_kind);
 }
 

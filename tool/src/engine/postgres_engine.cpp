@@ -366,27 +366,15 @@ class PostgresEngine final : public Engine {
     }
     reject_statements_outside_transactions(request.sql);
     try {
-      if (!in_group_) acquire_lock(conn_.get(), LockMode::exclusive);
-      ensure_table();
-      auto done = statements_done(request.revision);
-      bool recorded = done.has_value();
-      if (recorded == (request.direction == Direction::up)) {
+      auto done = lock_and_read_row(request.revision);
+      if (done.has_value() == (request.direction == Direction::up)) {
         if (!in_group_) {
           table_known_ = false;  // the ROLLBACK may undo ensure_table's CREATE
           exec_internal(conn_.get(), "ROLLBACK");
         }
         return {false, 0};
       }
-      auto start = Clock::now();
-      run_statements(request.sql);
-      auto duration = elapsed_ms(start);
-      if (request.direction == Direction::up)
-        record(request.revision, request.checksum, duration, std::nullopt);
-      else
-        exec_params(conn_.get(), delete_version_param_sql(Dialect::postgres, table_),
-                    {request.revision});
-      if (!in_group_) commit();
-      return {true, duration};
+      return run_in_one_message(request);
     } catch (...) {
       abandon_transaction();
       throw;
@@ -489,6 +477,25 @@ class PostgresEngine final : public Engine {
     return result;
   }
 
+  // Sends `sql`, one statement or several, as one simple-query message and
+  // returns a result per statement run. The server stops at the first error,
+  // whose result is then the last; a message that could not be sent gives
+  // one null result, which error_of() reports.
+  std::vector<Result> exec_message(PGconn* conn, const std::string& sql) {
+    std::vector<Result> results;
+    if (PQsendQuery(conn, sql.c_str()) == 0) {
+      results.emplace_back(nullptr);
+      return results;
+    }
+    while (PGresult* result = PQgetResult(conn)) {
+      auto status = PQresultStatus(result);
+      results.emplace_back(result);
+      // libpq repeats a COPY's result until the COPY ends; PQexec stops there too.
+      if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) break;
+    }
+    return results;
+  }
+
   // Runs `sql` with text parameters (NULL for nullopt) through the unnamed
   // statement, which transaction-pooling PgBouncer handles.
   Result exec_params(PGconn* conn, const std::string& sql,
@@ -501,26 +508,34 @@ class PostgresEngine final : public Engine {
     return result;
   }
 
-  // Opens a transaction on `conn` that holds the migration lock. Polls
-  // pg_try_advisory_xact_lock in short transactions rather than blocking in
-  // one: a transaction blocked in the lock would hold a snapshot, and CREATE
-  // INDEX CONCURRENTLY in the lock holder's script waits for every such
-  // transaction, a deadlock the server cannot see.
-  void acquire_lock(PGconn* conn, LockMode mode) {
+  // Opens a transaction on `conn` that holds the migration lock, and runs
+  // Retort's own `then` in it once the lock is held; returns then's result.
+  // Polls pg_try_advisory_xact_lock in short transactions rather than
+  // blocking in one: a transaction blocked in the lock would hold a snapshot,
+  // and CREATE INDEX CONCURRENTLY in the lock holder's script waits for every
+  // such transaction, a deadlock the server cannot see.
+  Result acquire_lock(PGconn* conn, LockMode mode, const std::string& then = {}) {
     // The simple query protocol: an extended-protocol portal would stay open
     // until the transaction ends, holding a snapshot for the whole script.
-    // BEGIN and, for a writer, watch_client's setting go in the same message:
-    // two round trips less per migration. A failed try rolls the setting back.
-    const auto sql = fmt::format("BEGIN; {}SELECT pg_try_advisory_xact_lock{}({})",
+    // BEGIN, for a writer watch_client's setting, and `then` go in the same
+    // message: one round trip. `then` is a statement of its own, so that its
+    // snapshot is taken once the lock is held. A failed try rolls back the
+    // setting and throws then's result away.
+    const auto sql = fmt::format("BEGIN; {}SELECT pg_try_advisory_xact_lock{}({}){}",
                                  mode == LockMode::exclusive
                                      ? watch_client_sql(conn, Scope::transaction) + "; "
                                      : std::string(),
-                                 mode == LockMode::exclusive ? "" : "_shared", lock_key_);
+                                 mode == LockMode::exclusive ? "" : "_shared", lock_key_,
+                                 then.empty() ? std::string() : "; " + then);
+    const std::size_t lock_from_end = then.empty() ? 1 : 2;
     const auto start = Clock::now();
     auto pause = std::chrono::milliseconds(20);
     while (true) {
-      Result result = exec_internal(conn, sql);
-      if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") return;
+      auto results = exec_message(conn, sql);
+      if (auto error = error_of(conn, results.back().get())) fail_internal(conn, *error);
+      const PGresult* lock = results[results.size() - lock_from_end].get();
+      if (std::string_view(PQgetvalue(lock, 0, 0)) == "t")
+        return then.empty() ? Result() : std::move(results.back());
       exec_internal(conn, "ROLLBACK");
       if (lock_timeout_s_ > 0 && Clock::now() - start >= std::chrono::seconds(lock_timeout_s_))
         fail(ExitCode::lock_timeout,
@@ -580,15 +595,45 @@ class PostgresEngine final : public Engine {
     table_known_ = true;
   }
 
-  // The statements_done of `revision`'s row: nothing without a row, a nullopt
-  // inside when the row is complete.
-  std::optional<std::optional<int>> statements_done(const std::string& revision) {
-    Result result = exec_params(conn_.get(), select_version_param_sql(Dialect::postgres, table_),
-                                {revision});
-    if (PQntuples(result.get()) == 0) return std::nullopt;
+  // `text` as a string literal, escaped by libpq for the connection's
+  // settings (standard_conforming_strings, encoding).
+  std::string literal(std::string_view text) {
+    char* escaped = PQescapeLiteral(conn_.get(), text.data(), text.size());
+    if (escaped == nullptr)
+      fail_internal(conn_.get(), ServerError{"", chomp(PQerrorMessage(conn_.get())), "", "", 0});
+    std::string out(escaped);
+    PQfreemem(escaped);
+    return out;
+  }
+
+  // The query of the statements_done of `revision`'s row.
+  std::string select_row_sql(const std::string& revision) {
+    return select_version_expr_sql(Dialect::postgres, table_, literal(revision));
+  }
+
+  // The statements_done in `result`, of select_row_sql(): nothing without a
+  // row, a nullopt inside when the row is complete.
+  static std::optional<std::optional<int>> statements_done(const PGresult* result) {
+    if (PQntuples(result) == 0) return std::nullopt;
     // in_place rather than an empty optional<int>: g++ 12 warns falsely (-Wmaybe-uninitialized) on that.
-    if (PQgetisnull(result.get(), 0, 0)) return std::optional<std::optional<int>>(std::in_place);
-    return std::optional<int>(std::atoi(PQgetvalue(result.get(), 0, 0)));
+    if (PQgetisnull(result, 0, 0)) return std::optional<std::optional<int>>(std::in_place);
+    return std::optional<int>(std::atoi(PQgetvalue(result, 0, 0)));
+  }
+
+  std::optional<std::optional<int>> statements_done(const std::string& revision) {
+    return statements_done(exec_internal(conn_.get(), select_row_sql(revision)).get());
+  }
+
+  // Opens the migration's transaction holding the lock (unless the group's is
+  // open) and reads `revision`'s row under the lock: in the lock's own message
+  // once the version table is known to exist.
+  std::optional<std::optional<int>> lock_and_read_row(const std::string& revision) {
+    if (!in_group_ && table_known_)
+      return statements_done(
+          acquire_lock(conn_.get(), LockMode::exclusive, select_row_sql(revision)).get());
+    if (!in_group_) acquire_lock(conn_.get(), LockMode::exclusive);
+    ensure_table();
+    return statements_done(revision);
   }
 
   // Inserts or overwrites the row of `revision`.
@@ -640,17 +685,57 @@ class PostgresEngine final : public Engine {
     throw statement_error(*error, offset);
   }
 
-  // Runs a section inside the current transaction, statement by statement so
-  // that an error without a position still points at its statement. A script
-  // that the bundled parser cannot read (a syntax error, or syntax newer than
-  // it) goes to the server whole: the server's parser is the authority.
-  void run_statements(std::string_view sql) {
-    if (!parses_as_postgres(sql)) {
-      run_piece(conn_.get(), sql, 0, sql.size());
-      return;
+  // Runs the section, writes the version row and, outside a group, commits,
+  // all in one simple-query message: one round trip. The server runs the
+  // statements in order and stops at the first error; the results received
+  // before it tell which statement failed. The script comes first in the
+  // message, so the server's error positions are positions in the script.
+  StepOutcome run_in_one_message(const StepRequest& request) {
+    const bool up = request.direction == Direction::up;
+    // The row's duration is the server's time since it received the message,
+    // the script's run time, known only once the script has run.
+    const auto write =
+        up ? insert_version_expr_sql(
+                 Dialect::postgres, table_, literal(request.revision), literal(request.checksum),
+                 "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint") +
+                 " RETURNING duration_ms"
+           : delete_version_expr_sql(Dialect::postgres, table_, literal(request.revision));
+    // The new line ends a trailing `--` comment, the ';' a last statement without one.
+    const auto sql =
+        fmt::format("{}\n;\n{}{}", request.sql, write, in_group_ ? "" : ";\nCOMMIT");
+    const auto start = Clock::now();
+    auto results = exec_message(conn_.get(), sql);
+    if (auto error = error_of(conn_.get(), results.back().get()))
+      fail_in_message(request.sql, sql, results.size() - 1, *error);
+    // A quote or comment left open at the script's end could swallow Retort's
+    // statements without a syntax error: then the COMMIT did not run either.
+    if (PQtransactionStatus(conn_.get()) != (in_group_ ? PQTRANS_INTRANS : PQTRANS_IDLE)) {
+      StatementError e("the script ends inside a quoted string, quoted identifier or comment");
+      e.offset = request.sql.size();
+      throw e;
     }
-    for (const auto& statement : split_postgres(sql))
-      run_piece(conn_.get(), sql, statement.offset, statement.length);
+    if (!up) return {true, elapsed_ms(start)};
+    const PGresult* row = results[results.size() - (in_group_ ? 1 : 2)].get();
+    return {true, std::strtoll(PQgetvalue(row, 0, 0), nullptr, 10)};
+  }
+
+  // Throws the error of run_in_one_message()'s message `sent`: `script`
+  // followed by Retort's statements, of which `completed` statements ran.
+  // The script is split only now: most scripts never fail, and splitting
+  // costs a libpg_query parse.
+  [[noreturn]] void fail_in_message(std::string_view script, std::string_view sent,
+                                    std::size_t completed, const ServerError& error) {
+    if (PQstatus(conn_.get()) != CONNECTION_OK) fail_internal(conn_.get(), error);
+    if (error.position > 0) {
+      auto offset = character_position_to_offset(sent, error.position);
+      if (offset < script.size()) throw statement_error(error, offset);
+    }
+    auto statements = split_postgres(script);
+    if (completed < statements.size()) throw statement_error(error, statements[completed].offset);
+    // The version row's write is Retort's own SQL; a failing COMMIT (a
+    // deferred constraint) belongs to the migration.
+    if (completed == statements.size()) fail_internal(conn_.get(), error);
+    throw statement_error(error, 0);
   }
 
   // Refuses, before anything runs, a per-migration script with a statement

@@ -23,11 +23,6 @@ std::string param(Dialect dialect, int n) {
   return fmt::format("{}{}", dialect == Dialect::sqlite ? '?' : '$', n);
 }
 
-// DELETE of the row whose revision is `value` (a literal or a placeholder).
-std::string delete_row_sql(Dialect dialect, const VersionTable& table, std::string_view value) {
-  return fmt::format("DELETE FROM {} WHERE revision = {}", qualified_table(dialect, table), value);
-}
-
 }  // namespace
 
 std::string quote_identifier(std::string_view name) { return quoted(name, '"'); }
@@ -60,14 +55,32 @@ std::string create_version_table_sql(Dialect dialect, const VersionTable& table)
 std::string insert_version_sql(Dialect dialect, const VersionTable& table,
                                std::string_view revision, std::string_view checksum,
                                std::int64_t duration_ms) {
-  return fmt::format("INSERT INTO {} (revision, checksum, duration_ms) VALUES ({}, {}, {})",
-                     qualified_table(dialect, table), quote_literal(revision),
-                     quote_literal(checksum), duration_ms);
+  return insert_version_expr_sql(dialect, table, quote_literal(revision), quote_literal(checksum),
+                                 std::to_string(duration_ms));
 }
 
 std::string delete_version_sql(Dialect dialect, const VersionTable& table,
                                std::string_view revision) {
-  return delete_row_sql(dialect, table, quote_literal(revision));
+  return delete_version_expr_sql(dialect, table, quote_literal(revision));
+}
+
+std::string insert_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision, std::string_view checksum,
+                                    std::string_view duration_ms) {
+  return fmt::format("INSERT INTO {} (revision, checksum, duration_ms) VALUES ({}, {}, {})",
+                     qualified_table(dialect, table), revision, checksum, duration_ms);
+}
+
+std::string delete_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision) {
+  return fmt::format("DELETE FROM {} WHERE revision = {}", qualified_table(dialect, table),
+                     revision);
+}
+
+std::string select_version_expr_sql(Dialect dialect, const VersionTable& table,
+                                    std::string_view revision) {
+  return fmt::format("SELECT statements_done FROM {} WHERE revision = {}",
+                     qualified_table(dialect, table), revision);
 }
 
 std::string upsert_version_param_sql(Dialect dialect, const VersionTable& table) {
@@ -81,12 +94,11 @@ std::string upsert_version_param_sql(Dialect dialect, const VersionTable& table)
 }
 
 std::string delete_version_param_sql(Dialect dialect, const VersionTable& table) {
-  return delete_row_sql(dialect, table, param(dialect, 1));
+  return delete_version_expr_sql(dialect, table, param(dialect, 1));
 }
 
 std::string select_version_param_sql(Dialect dialect, const VersionTable& table) {
-  return fmt::format("SELECT statements_done FROM {} WHERE revision = {}",
-                     qualified_table(dialect, table), param(dialect, 1));
+  return select_version_expr_sql(dialect, table, param(dialect, 1));
 }
 
 std::string select_versions_sql(Dialect dialect, const VersionTable& table) {
