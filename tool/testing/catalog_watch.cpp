@@ -200,8 +200,14 @@ std::vector<CatalogWatch::Scan> CatalogWatch::scan(Engine& engine, bool with_new
                       : "NULL",
         catalogs_[i].name, catalogs_[i].filter);
   }
+  // Planning the query costs as much as running it: prepare it once per
+  // connection (a rollback opens a new one) and per start state.
+  auto name = fmt::format("retort_catalog_{}_{}", with_new_rows ? "rows" : "counts", oldest_running_);
+  auto prepared = engine.select_rows(fmt::format(
+      "SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '{}'", name));
+  if (prepared.empty()) engine.select_rows(fmt::format("PREPARE {} AS {}", name, sql));
   std::vector<Scan> result(catalogs_.size());
-  auto rows = engine.select_rows(sql);
+  auto rows = engine.select_rows("EXECUTE " + name);
   for (std::size_t r = 0; r < rows.size(); ++r) {
     auto& catalog = result.at(std::stoul(value(rows, r, 0)));
     catalog.old_rows = std::stoll(value(rows, r, 1));
