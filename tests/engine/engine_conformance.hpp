@@ -326,6 +326,16 @@ TYPED_TEST_P(EngineConformance, VersionTableWithAnyName) {
   }
 }
 
+TYPED_TEST_P(EngineConformance, SelectRowsReturnsTextAndNulls) {
+  auto engine = this->open();
+  engine->run(up_step("0001", "CREATE TABLE users (id INTEGER, name TEXT)"));
+  engine->run(up_step("0002", "INSERT INTO users VALUES (1, 'a'), (2, NULL)"));
+  using Row = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(engine->select_rows("SELECT id, name FROM users ORDER BY id"),
+            (std::vector<Row>{{"1", "a"}, {"2", std::nullopt}}));
+  EXPECT_TRUE(engine->select_rows("SELECT id FROM users WHERE id > 2").empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(EngineConformance, EmptyDatabaseHasNothingApplied,
                             UpRecordsRevisionWithChecksumAndDuration,
                             UpOfAnAppliedRevisionDoesNotRun, DownRemovesRevision,
@@ -336,6 +346,6 @@ REGISTER_TYPED_TEST_SUITE_P(EngineConformance, EmptyDatabaseHasNothingApplied,
                             StampReplacesRowsWithoutRunningSql, StampCreatesTheVersionTable,
                             DumpSchemaIsStableAndLeavesOutVersionTable,
                             TransactionNoneRunsAndRecords, TransactionNoneFailureKeepsProgress,
-                            VersionTableWithAnyName);
+                            VersionTableWithAnyName, SelectRowsReturnsTextAndNulls);
 
 }  // namespace retort::testing

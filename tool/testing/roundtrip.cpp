@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <cstdint>
 #include <functional>
@@ -10,7 +15,9 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "catalog_watch.hpp"
 #include "line_diff.hpp"
 #include "retort/migrations.hpp"
 #include "retort/scratch_database.hpp"
@@ -27,12 +34,12 @@ class SilentReporter final : public Reporter {
 // A scratch database with an engine on it, for one check of `graph`.
 class Session {
  public:
+  // `seed` and `take_seed` as ScratchDatabase takes them.
   Session(const RevisionGraph& graph, const CheckTarget& target, std::string_view label,
-          const std::string& seed = {})
-      : graph_(graph), database_(target.engine, target.server_url, label, seed) {
-    Config config = database_.config();
-    config.version_table = target.version_table;
-    engine_ = open_engine(config, OpenMode::read_write);
+          const std::string& seed = {}, bool take_seed = false)
+      : graph_(graph), version_table_(target.version_table),
+        database_(target.engine, target.server_url, label, seed, take_seed) {
+    open();
   }
 
   // Runs `steps` as `retort upgrade`/`downgrade` would, each in its transaction.
@@ -41,12 +48,27 @@ class Session {
     run_steps(*engine_, steps, silent, RunOptions{});
   }
 
+  // Runs one step in a transaction that is committed only if `accept`, asked
+  // before the commit, says yes; otherwise rolled back. Returns `accept`'s answer.
+  bool run_if(const Step& step, const std::function<bool()>& accept) {
+    engine_->begin_group();
+    run({step});
+    if (accept()) {
+      engine_->commit_group();
+      return true;
+    }
+    open();  // closing the connection rolls the transaction back
+    return false;
+  }
+
   // Plans and runs a migration to `target`.
   void migrate(Direction direction, std::string_view target) {
     run(plan_migration(graph_, *engine_, direction, target));
   }
 
   std::string dump() { return engine_->dump_schema(); }
+
+  Engine& engine() { return *engine_; }
 
   // The ids the version table records.
   std::set<std::string> applied() {
@@ -62,7 +84,15 @@ class Session {
   }
 
  private:
+  void open() {
+    engine_.reset();
+    Config config = database_.config();
+    config.version_table = version_table_;
+    engine_ = open_engine(config, OpenMode::read_write);
+  }
+
   const RevisionGraph& graph_;
+  VersionTable version_table_;
   ScratchDatabase database_;
   std::unique_ptr<Engine> engine_;
 };
@@ -86,6 +116,11 @@ std::string read_file(const std::filesystem::path& path) {
 // PostgreSQL: a marker for the database kept_name(id) on the server). At most
 // `limit` per engine, the oldest removed: enough for CTest's parallel jobs,
 // which run the revisions roughly in id order.
+// A SQLite file is copied when a check starts from it. A PostgreSQL database
+// is taken (renamed), because CREATE DATABASE ... TEMPLATE costs time in
+// proportion to the schema; the check that took it keeps it again when it
+// passes. Meanwhile "<engine>-<id>.busy" (holding the pid) tells the checks of
+// descendants to wait for it rather than replay from an empty database.
 class KeptDatabases {
  public:
   explicit KeptDatabases(const CheckTarget& target) : target_(target) {
@@ -99,18 +134,46 @@ class KeptDatabases {
     key_ = static_cast<std::uint32_t>(std::hash<std::string>{}(key));
   }
 
-  // The nearest ancestor of `revision` along first parents that has a kept database.
+  bool enabled() const { return enabled_; }
+
+  // Whether kept databases are taken rather than copied (see above).
+  bool taken_when_used() const { return enabled_ && target_.engine == Dialect::postgres; }
+
+  // The nearest ancestor of `revision` along first parents that has a kept
+  // database; waits while a nearer one is being checked by another process.
   std::optional<std::string> nearest(const RevisionGraph& graph, const Script& revision) const {
     if (!enabled_) return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     const Script* script = &revision;
     while (!script->parents.empty()) {
       const auto& parent = script->parents.front();
       std::error_code ec;
       if (std::filesystem::exists(marker(parent), ec)) return parent;
+      if (being_checked(parent) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        script = &revision;
+        continue;
+      }
       script = graph.find(parent);
       if (script == nullptr) break;
     }
     return std::nullopt;
+  }
+
+  // Forgets the kept database of `id`: this check took it, or it is gone.
+  void forget(const std::string& id) const {
+    std::error_code ec;
+    std::filesystem::remove(marker(id), ec);
+  }
+
+  // Marks `id` as being checked by this process until the result goes away.
+  std::shared_ptr<void> checking(const std::string& id) const {
+    if (!taken_when_used()) return nullptr;
+    std::ofstream(busy_file(id)) << ::getpid() << '\n';
+    return std::shared_ptr<void>(nullptr, [path = busy_file(id)](void*) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    });
   }
 
   // What ScratchDatabase takes as seed and keep_as name for `id`.
@@ -119,19 +182,21 @@ class KeptDatabases {
     return fmt::format("retort_kept_{:08x}_{}", key_, id);
   }
 
-  // Keeps `session`'s database for `id`, with its dump `schema` (which saves
-  // the children's checks one dump); a failure only costs the next check time.
-  void keep(Session& session, const std::string& id, const std::string& schema) {
+  // Keeps `session`'s database for `id`, with its dump `schema` when there is
+  // one (which saves the children's checks one dump if they need it); a
+  // failure only costs the next check time.
+  void keep(Session& session, const std::string& id, const std::optional<std::string>& schema) {
     if (!enabled_) return;
     try {
       std::error_code ec;
       std::filesystem::remove(schema_file(id), ec);
       session.keep_as(name(id));
       if (target_.engine != Dialect::sqlite) std::ofstream(marker(id)).put('\n');
+      if (!schema) return prune();
       auto temporary = schema_file(id).string() + ".tmp";
       {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << schema;
+        out << *schema;
       }
       std::filesystem::rename(temporary, schema_file(id), ec);
       prune();
@@ -159,6 +224,19 @@ class KeptDatabases {
     return target_.cache_dir / fmt::format("{}-{}.schema", dialect_name(target_.engine), id);
   }
 
+  std::filesystem::path busy_file(const std::string& id) const {
+    return target_.cache_dir / fmt::format("{}-{}.busy", dialect_name(target_.engine), id);
+  }
+
+  // True while another live process checks `id` (its database is taken).
+  bool being_checked(const std::string& id) const {
+    if (!taken_when_used()) return false;
+    std::ifstream in(busy_file(id));
+    pid_t pid = 0;
+    if (!(in >> pid) || pid == ::getpid()) return false;
+    return ::kill(pid, 0) == 0 || errno == EPERM;
+  }
+
   void prune() {
     namespace fs = std::filesystem;
     std::vector<std::pair<fs::file_time_type, fs::path>> kept;
@@ -166,7 +244,9 @@ class KeptDatabases {
     std::error_code ec;
     for (fs::directory_iterator it(target_.cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
       auto file = it->path().filename().string();
-      if (!file.starts_with(prefix) || file.ends_with(".tmp") || file.ends_with(".schema")) continue;
+      if (!file.starts_with(prefix) || file.ends_with(".tmp") || file.ends_with(".schema") ||
+          file.ends_with(".busy"))
+        continue;
       std::error_code time_error;
       auto time = it->last_write_time(time_error);
       if (!time_error) kept.emplace_back(time, it->path());
@@ -197,19 +277,22 @@ class KeptDatabases {
 std::unique_ptr<Session> session_at_parents(const RevisionGraph& graph, const Script& revision,
                                             const CheckTarget& target, const KeptDatabases& kept,
                                             std::optional<std::string>* from) {
-  if (auto ancestor = kept.nearest(graph, revision)) {
+  while (auto ancestor = kept.nearest(graph, revision)) {
     try {
-      auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor));
+      auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor),
+                                               kept.taken_when_used());
+      if (kept.taken_when_used()) kept.forget(*ancestor);
       // The version table must hold exactly the ancestor's ancestry (a
       // changed parent line makes it stale); migrate() then verifies the
       // checksums of what it holds, and fails on an edited script.
-      if (session->applied() == graph.ancestors_inclusive(*ancestor)) {
-        for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
-        *from = ancestor;
-        return session;
-      }
+      if (session->applied() != graph.ancestors_inclusive(*ancestor)) break;
+      for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
+      *from = ancestor;
+      return session;
     } catch (const DiagnosticError&) {
-      // Gone, or stale: start from an empty database.
+      // Gone (another check took it first), or stale.
+      if (!kept.taken_when_used()) break;
+      kept.forget(*ancestor);
     }
   }
   auto session = std::make_unique<Session>(graph, target, revision.id);
@@ -217,14 +300,11 @@ std::unique_ptr<Session> session_at_parents(const RevisionGraph& graph, const Sc
   return session;
 }
 
-}  // namespace
-
-void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target) {
-  KeptDatabases kept(target);
-  std::optional<std::string> from;
-  auto session_owner = session_at_parents(graph, revision, target, kept, &from);
-  Session& session = *session_owner;
-  // Started from the kept database of the only parent: its dump is kept too.
+// The round trip compared through dumps (pg_dump on PostgreSQL), on
+// `session` at the revision's parents; A from the kept parent's dump when
+// the session started from the parent's kept database (`from`).
+void check_by_dumps(Session& session, const Script& revision, const CheckTarget& target,
+                    KeptDatabases& kept, const std::optional<std::string>& from) {
   std::optional<std::string> kept_schema;
   if (from && revision.parents.size() == 1 && *from == revision.parents.front())
     kept_schema = kept.schema(*from);
@@ -233,11 +313,6 @@ void check_revision(const RevisionGraph& graph, const Script& revision, const Ch
                                                 : fmt::format("{}", fmt::join(revision.parents, "+"));
   session.run({Step{&revision, Direction::up}});
   const auto after = session.dump();
-  if (revision.irreversible) {
-    fmt::print("{}: irreversible, so only the upgrade ran\n", revision.id);
-    kept.keep(session, revision.id, after);
-    return;
-  }
   session.run({Step{&revision, Direction::down}});
   expect_same(before, session.dump(), fmt::format("schema at {} (before upgrading)", parents),
               fmt::format("schema after downgrading {}", revision.id),
@@ -251,6 +326,90 @@ void check_revision(const RevisionGraph& graph, const Script& revision, const Ch
                           revision.id, revision.path));
   fmt::print("{}: up, down, up on {}: the schemas match\n", revision.id, dialect_name(target.engine));
   kept.keep(session, revision.id, after);
+}
+
+// What check_by_catalogs leaves to the dumps.
+enum class Proof {
+  done,        // proven, and the database kept
+  at_parents,  // not proven; `session` is at the parents' state (catalogs exactly as at the start)
+  lost,        // not proven; the parents' state is lost: start again from another database
+};
+
+// The round trip on PostgreSQL proven from the catalogs, without pg_dump
+// (CatalogWatch, docs/cmake.md "The fast path"). The upgrades run in a
+// transaction that is rolled back, rather than committed, when the catalogs
+// cannot prove the step, so that the dumps can start from the parents' state.
+// `*why_not` says why it was not proven.
+Proof check_by_catalogs(Session& session, const Script& revision, const CheckTarget& target,
+                        KeptDatabases& kept, std::string* why_not) {
+  const Step up{&revision, Direction::up}, down{&revision, Direction::down};
+  if (revision.transaction == TransactionMode::none) {
+    *why_not = "it runs without a transaction, so a step cannot be undone";
+    return Proof::at_parents;
+  }
+  // At base the first upgrade would create the version table, which no
+  // downgrade removes: create it now, so that it belongs to the start state.
+  if (revision.parents.empty()) session.engine().stamp({});
+  auto watch = CatalogWatch::start(session.engine());
+  if (!watch) {
+    *why_not = "the server is older than PostgreSQL 13, the user cannot read every catalog, or a "
+               "transaction that was running may still change the parents' state";
+    return Proof::at_parents;
+  }
+  std::optional<std::vector<std::string>> first;
+  if (!session.run_if(up, [&] { return (first = watch->changes(session.engine())).has_value(); })) {
+    *why_not = "the upgrade changes rows of the parents' state, or ids that cannot be compared";
+    return Proof::at_parents;
+  }
+  session.run({down});
+  if (!watch->unchanged(session.engine())) {
+    *why_not = "the downgrade does not leave the catalogs exactly as they were";
+    return Proof::lost;
+  }
+  if (!session.run_if(up, [&] { return watch->changes(session.engine()) == first; })) {
+    *why_not = "the second upgrade does not change the catalogs as the first did";
+    return Proof::at_parents;
+  }
+  fmt::print("{}: up, down, up on {}: the catalogs match, so the schemas match (fast path, no "
+             "pg_dump)\n",
+             revision.id, dialect_name(target.engine));
+  // Back to the parent's state, proven as above, and kept as the parent's:
+  // the checks of this revision's children replay it (one step), and a check
+  // of this revision again starts from its parent's database.
+  auto back_at_parent = [&] { return watch->unchanged(session.engine()); };
+  if (kept.enabled() && revision.parents.size() == 1 && session.run_if(down, back_at_parent))
+    kept.keep(session, revision.parents.front(), std::nullopt);
+  else
+    kept.keep(session, revision.id, std::nullopt);
+  return Proof::done;
+}
+
+}  // namespace
+
+void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target) {
+  KeptDatabases kept(target);
+  auto checking = kept.checking(revision.id);
+  std::optional<std::string> from;
+  auto session = session_at_parents(graph, revision, target, kept, &from);
+  if (revision.irreversible) {
+    session->run({Step{&revision, Direction::up}});
+    fmt::print("{}: irreversible, so only the upgrade ran\n", revision.id);
+    kept.keep(*session, revision.id, std::nullopt);
+    return;
+  }
+  if (target.engine == Dialect::postgres) {
+    std::string why_not;
+    auto proof = check_by_catalogs(*session, revision, target, kept, &why_not);
+    if (proof == Proof::done) return;
+    fmt::print("{}: the catalogs cannot prove the round trip ({}); comparing pg_dump output\n",
+               revision.id, why_not);
+    if (proof == Proof::lost) {
+      session.reset();
+      from.reset();
+      session = session_at_parents(graph, revision, target, kept, &from);
+    }
+  }
+  check_by_dumps(*session, revision, target, kept, from);
 }
 
 void check_head(const RevisionGraph& graph, const CheckTarget& target,

@@ -28,12 +28,14 @@ struct CheckTarget {
   std::filesystem::path cache_dir;
 };
 
-// `revision` on a fresh database brought to its parents: dump A; up, dump B;
+// `revision` on a database brought to its parents: dump A; up, dump B;
 // down, dump == A; up again, dump == B. An irreversible revision goes up only.
-// With a cache_dir, the database starts as a copy of the nearest ancestor's
-// kept one when that is still what the scripts produce (the checksums of its
-// version table match and it holds exactly that ancestor's ancestry), and is
-// kept for the children once the check passes.
+// On PostgreSQL the catalogs prove the equalities without dumps when they can
+// (docs/cmake.md, "The fast path"). With a cache_dir, the database starts
+// from the nearest ancestor's kept one when that is still what the scripts
+// produce (the checksums of its version table match and it holds exactly that
+// ancestor's ancestry): a copy of the SQLite file, or the PostgreSQL database
+// itself, taken and kept again once the check passes.
 // Throws CheckFailure with a diff of the two dumps on a difference.
 void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target);
 

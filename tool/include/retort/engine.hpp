@@ -107,6 +107,11 @@ class Engine {
   // The schema as normalised, stable SQL text (the version table left out),
   // so that two dumps can be compared byte for byte.
   virtual std::string dump_schema() = 0;
+
+  // The rows of a read-only query outside any step, every value as text
+  // (nullopt for NULL): for tools that read the catalog, such as the
+  // round-trip checker's fast path (docs/cmake.md).
+  virtual std::vector<std::vector<std::optional<std::string>>> select_rows(const std::string& sql) = 0;
 };
 
 // Opens the engine `config` names. Throws DiagnosticError (connection or

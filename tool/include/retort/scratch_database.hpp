@@ -22,9 +22,11 @@ class ScratchDatabase {
   // A non-empty `seed` names a database kept by keep_as() to start from: a
   // copy of it rather than an empty one (the SQLite file is copied, the
   // PostgreSQL database is the template of CREATE DATABASE); a seed that is
-  // gone fails like a server that is.
+  // gone fails like a server that is. With `take_seed`, a PostgreSQL seed is
+  // renamed rather than copied, so it is gone afterwards (a copy costs time in
+  // proportion to the schema, a rename does not); it must not be in use.
   ScratchDatabase(Dialect dialect, const std::string& server_url, std::string_view label,
-                  const std::string& seed = {});
+                  const std::string& seed = {}, bool take_seed = false);
   ~ScratchDatabase();
 
   // Keeps the database as `name` (SQLite: a file path; PostgreSQL: a database

@@ -155,6 +155,11 @@ int PQntuples(const PGresult* res) {
   return f(res);
 }
 
+int PQnfields(const PGresult* res) {
+  RETORT_REAL(PQnfields);
+  return f(res);
+}
+
 char* PQgetvalue(const PGresult* res, int tup_num, int field_num) {
   RETORT_REAL(PQgetvalue);
   return f(res, tup_num, field_num);

@@ -413,6 +413,17 @@ class PostgresEngine final : public Engine {
 
   std::string dump_schema() override;
 
+  std::vector<std::vector<std::optional<std::string>>> select_rows(const std::string& sql) override {
+    Result result = exec_internal(conn_.get(), sql);
+    std::vector<std::vector<std::optional<std::string>>> rows(PQntuples(result.get()));
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r)
+      for (int c = 0; c < PQnfields(result.get()); ++c)
+        rows[r].push_back(PQgetisnull(result.get(), r, c)
+                              ? std::nullopt
+                              : std::optional<std::string>(PQgetvalue(result.get(), r, c)));
+    return rows;
+  }
+
  private:
   // Opens one more connection with the engine's settings.
   Connection open_connection(int wait_s) {

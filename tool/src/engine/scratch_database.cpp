@@ -48,7 +48,7 @@ std::string database_name(std::string_view label) {
 }  // namespace
 
 ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
-                                 std::string_view label, const std::string& seed) {
+                                 std::string_view label, const std::string& seed, bool take_seed) {
   config_.engine = dialect;
   if (dialect == Dialect::sqlite) {
     const char* tmp = std::getenv("TMPDIR");
@@ -68,8 +68,12 @@ ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
     return;
   }
   name_ = database_name(label);
-  exec_on_server(server_url, fmt::format("CREATE DATABASE {} TEMPLATE {}", quote_identifier(name_),
-                                         seed.empty() ? std::string("template0") : quote_identifier(seed)));
+  if (take_seed && !seed.empty())
+    exec_on_server(server_url, fmt::format("ALTER DATABASE {} RENAME TO {}", quote_identifier(seed),
+                                           quote_identifier(name_)));
+  else
+    exec_on_server(server_url, fmt::format("CREATE DATABASE {} TEMPLATE {}", quote_identifier(name_),
+                                           seed.empty() ? std::string("template0") : quote_identifier(seed)));
   server_url_ = server_url;
   // libpq lets a later dbname override the URL's (connect_params adds the URL first).
   config_.postgres_url = server_url;

@@ -227,6 +227,20 @@ class SqliteEngine final : public Engine {
     return out;
   }
 
+  std::vector<std::vector<std::optional<std::string>>> select_rows(const std::string& sql) override {
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    if (!db_) return rows;
+    auto stmt = prepare(sql);
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+      auto& row = rows.emplace_back();
+      for (int c = 0; c < sqlite3_column_count(stmt.get()); ++c)
+        row.push_back(stmt.is_null(c) ? std::nullopt : std::optional<std::string>(stmt.text(c)));
+    }
+    check(rc, "read the database");
+    return rows;
+  }
+
   // What sqlite_schema_objects() returns: rowid order is creation order.
   std::vector<SchemaObject> schema_objects() {
     if (!db_) return {};
