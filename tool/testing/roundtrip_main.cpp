@@ -82,6 +82,15 @@ fs::path snapshot_path(const Options& options, std::string_view engine) {
   return fs::path(options.snapshot_dir) / fmt::format("schema.{}.sql", engine);
 }
 
+// The scripts as parsed by the previous check of the same build: each
+// revision's test is a process of its own, and would otherwise read, parse and
+// hash every script again.
+RevisionGraph load_checked_graph(const Options& options) {
+  if (options.cache_dir.empty()) return load_graph(options.directory);
+  ScriptCache cache(fs::path(options.cache_dir) / "scripts");
+  return load_graph(options.directory, &cache);
+}
+
 int run_graph(const Options& options) {
   auto checked = check_scripts(options.directory);
   for (const auto& d : checked.problems) fmt::print(stderr, "{}", format_diagnostic(d));
@@ -97,7 +106,7 @@ int run_graph(const Options& options) {
 int run_revision(const Options& options) {
   auto target = check_target(options, options.engine);
   if (auto code = missing_server(target)) return *code;
-  auto graph = load_graph(options.directory);
+  auto graph = load_checked_graph(options);
   check_revision(graph, *graph.find(graph.resolve_id(options.revision)), target);
   return 0;
 }
@@ -105,7 +114,7 @@ int run_revision(const Options& options) {
 int run_head(const Options& options) {
   auto target = check_target(options, options.engine);
   if (auto code = missing_server(target)) return *code;
-  check_head(load_graph(options.directory), target, snapshot_path(options, options.engine),
+  check_head(load_checked_graph(options), target, snapshot_path(options, options.engine),
              options.snapshot_command);
   return 0;
 }
@@ -138,7 +147,7 @@ void write_snapshot(const Options& options, const RevisionGraph& graph, std::str
 }
 
 int run_snapshot(const Options& options) {
-  auto graph = load_graph(options.directory);
+  auto graph = load_checked_graph(options);
   for (const auto& engine : options.snapshot_engines) write_snapshot(options, graph, engine);
   return 0;
 }
