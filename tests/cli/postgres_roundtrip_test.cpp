@@ -47,29 +47,26 @@ struct Set {
 
 TEST(PostgresRoundtrip, CorrectRevisionOfEveryKindPasses) {
   RETORT_NEED_POSTGRES(url);
-  Set set(R"(CREATE TABLE u (id serial PRIMARY KEY, t_id int REFERENCES t (id) ON DELETE CASCADE, note text);
+  // One object of each kind besides the table u, and their down.
+  const std::string others = R"(
 CREATE INDEX u_note_idx ON u (note);
 CREATE VIEW u_notes AS SELECT id, note FROM u WHERE note IS NOT NULL;
 CREATE SEQUENCE s;
 CREATE TYPE mood AS ENUM ('sad', 'happy');
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER u_touch BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION touch();
-COMMENT ON TABLE u IS 'notes';)",
-          "DROP TABLE u CASCADE; DROP SEQUENCE s; DROP TYPE mood; DROP FUNCTION touch();");
+COMMENT ON TABLE u IS 'notes';)";
+  const std::string down = "DROP TABLE u CASCADE; DROP SEQUENCE s; DROP TYPE mood; DROP FUNCTION touch();";
+  Set set("CREATE TABLE u (id serial PRIMARY KEY, t_id int REFERENCES t (id) ON DELETE CASCADE, note text);" +
+              others,
+          down);
   // The foreign key onto t changes t's catalog row: pg_dump decides.
   auto result = set.check(url);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find(fallback), std::string::npos) << result.out;
 
-  Set independent(R"(CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);
-CREATE INDEX u_note_idx ON u (note);
-CREATE VIEW u_notes AS SELECT id, note FROM u WHERE note IS NOT NULL;
-CREATE SEQUENCE s;
-CREATE TYPE mood AS ENUM ('sad', 'happy');
-CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
-CREATE TRIGGER u_touch BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION touch();
-COMMENT ON TABLE u IS 'notes';)",
-                  "DROP TABLE u CASCADE; DROP SEQUENCE s; DROP TYPE mood; DROP FUNCTION touch();");
+  Set independent("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);" + others,
+                  down);
   result = independent.check(url);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find(fast_path), std::string::npos) << result.out;
