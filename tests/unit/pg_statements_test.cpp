@@ -146,6 +146,17 @@ TEST(TransactionControlStatement, FoundWithItsOffset) {
   EXPECT_FALSE(find_transaction_control_statement("SAVEPOINT s; RELEASE SAVEPOINT s;"));
 }
 
+// Found by the fuzzer: the server ends a `--` comment at a lone carriage return.
+TEST(TransactionControlStatement, ACommentEndsAtACarriageReturn) {
+  const std::string sql = "  --\rCOMMIT";
+  auto found = find_transaction_control_statement(sql);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->offset, sql.find("COMMIT"));
+  auto statements = split_postgres(sql);
+  ASSERT_EQ(statements.size(), 1u);
+  EXPECT_EQ(statements[0].offset, sql.find("COMMIT"));
+}
+
 // The keyword pre-check must let every spelling of every kind through to the parse.
 TEST(TransactionControlStatement, EveryKindInAnyLetterCaseAndNextToOtherTokens) {
   const std::pair<const char*, const char*> cases[] = {

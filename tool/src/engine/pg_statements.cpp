@@ -14,13 +14,14 @@ namespace {
 
 // Skips white space and comments (`--` to end of line, nested `/* */`) from
 // `pos`; libpg_query's statement locations include what precedes a statement.
+// A line ends at '\r' as well as '\n', as in PostgreSQL's scanner.
 std::size_t skip_blanks(std::string_view sql, std::size_t pos, std::size_t end) {
   while (pos < end) {
     char c = sql[pos];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       ++pos;
     } else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
-      while (pos < end && sql[pos] != '\n') ++pos;
+      while (pos < end && sql[pos] != '\n' && sql[pos] != '\r') ++pos;
     } else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
       int depth = 0;
       while (pos < end) {
