@@ -1,4 +1,3 @@
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -29,21 +28,6 @@ std::string_view leading_digits(std::string_view name) {
   return name.substr(0, n);
 }
 
-// The stamps of `names` in `prefix`; nothing when one cannot be taken.
-std::optional<std::vector<FileStamp>> stamps(const std::string& prefix,
-                                             const std::vector<std::string>& names) {
-  std::vector<FileStamp> files;
-  files.reserve(names.size());
-  struct stat info {};
-  for (const auto& name : names) {
-    if (::stat((prefix + name).c_str(), &info) != 0) return std::nullopt;
-    files.push_back({name, info.st_size,
-                     static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
-                     static_cast<std::int64_t>(info.st_ctim.tv_sec) * 1'000'000'000 + info.st_ctim.tv_nsec,
-                     info.st_ino});
-  }
-  return files;
-}
 
 }  // namespace
 
@@ -106,7 +90,7 @@ ScriptSet load_scripts(const std::string& directory, const ScriptCache* cache) {
 
   const std::string prefix =
       directory.empty() || directory.back() == '/' ? directory : directory + '/';
-  const auto files = cache ? stamps(prefix, names) : std::nullopt;
+  const auto files = cache ? file_stamps(prefix, names) : std::nullopt;
   if (files) {
     if (auto scripts = cache->read(directory, *files, prefix)) {
       set.scripts = std::move(*scripts);

@@ -208,6 +208,18 @@ void prune(const fs::path& folder) {
 
 }  // namespace
 
+std::optional<std::vector<FileStamp>> file_stamps(const std::string& prefix,
+                                                  const std::vector<std::string>& names) {
+  std::vector<FileStamp> files;
+  files.reserve(names.size());
+  struct stat info {};
+  for (const auto& name : names) {
+    if (::stat((prefix + name).c_str(), &info) != 0) return std::nullopt;
+    files.push_back({name, info.st_size, nanoseconds(info.st_mtim), nanoseconds(info.st_ctim), info.st_ino});
+  }
+  return files;
+}
+
 std::optional<ScriptCache> ScriptCache::for_user() {
   auto variable = [](const char* name) -> std::string {
     const char* value = std::getenv(name);

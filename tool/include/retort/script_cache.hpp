@@ -23,6 +23,11 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
+// The stamps of the files `names` in the folder `prefix` (ending in '/');
+// nothing when one cannot be taken.
+std::optional<std::vector<FileStamp>> file_stamps(const std::string& prefix,
+                                                  const std::vector<std::string>& names);
+
 // Parsed scripts (and their up checksums) kept between runs, one file per
 // migrations directory, so that a command with nothing to run does not read,
 // parse and hash every script again. An entry is used only when every file's
