@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine_conformance.hpp"
+#include "retort/sqlite_schema.hpp"
 #include "support/permissions.hpp"
 #include "support/temp_dir.hpp"
 
@@ -236,6 +237,42 @@ TEST_F(SqliteEngineTest, DumpSchemaIsNormalisedAndOrdered) {
             "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
             "  DELETE FROM b;\n"
             "END;\n");
+}
+
+TEST_F(SqliteEngineTest, SchemaRowsAreWhatTheDumpIsMadeOf) {
+  auto engine = open();
+  engine->run(up_step("0001",
+                      "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER)   ;\n"
+                      "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+                      "CREATE INDEX b_a ON b (a_id);\n"
+                      "CREATE VIEW v AS SELECT id FROM a;\n"
+                      "CREATE TRIGGER t AFTER INSERT ON a BEGIN DELETE FROM b; END;\n"));
+  auto rows = sqlite_schema_rows(*engine);
+  // In creation order, untrimmed, without the version table.
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], (SqliteSchemaRow{"table", "b", "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER)   "}));
+  EXPECT_EQ(rows[4].type, "trigger");
+  EXPECT_EQ(sqlite_schema_dump(rows), engine->dump_schema());
+  EXPECT_TRUE(sqlite_schema_is(*engine, rows));
+}
+
+TEST_F(SqliteEngineTest, SchemaIsSeesEveryDifference) {
+  auto engine = open();
+  engine->run(up_step("0001", "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT DEFAULT 'p');\n"
+                              "CREATE INDEX a_x ON a (x);\n"));
+  const auto rows = sqlite_schema_rows(*engine);
+  auto changed = [&](auto change) {
+    auto other = rows;
+    change(other);
+    return !sqlite_schema_is(*engine, other);
+  };
+  EXPECT_TRUE(changed([](auto& r) { r.pop_back(); }));
+  EXPECT_TRUE(changed([](auto& r) { r.push_back(r.back()); }));
+  EXPECT_TRUE(changed([](auto& r) { std::swap(r[0], r[1]); }));
+  EXPECT_TRUE(changed([](auto& r) { r[0].sql.back() = ' '; }));
+  EXPECT_TRUE(changed([](auto& r) { r[1].name = "a_y"; }));
+  EXPECT_TRUE(changed([](auto& r) { r[1].type = "view"; }));
+  EXPECT_FALSE(changed([](auto&) {}));
 }
 
 TEST_F(SqliteEngineTest, ConcurrentMigratorsApplyEachRevisionOnce) {

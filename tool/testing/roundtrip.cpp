@@ -21,6 +21,7 @@
 #include "line_diff.hpp"
 #include "retort/migrations.hpp"
 #include "retort/scratch_database.hpp"
+#include "retort/sqlite_schema.hpp"
 
 namespace retort::testing {
 
@@ -70,11 +71,14 @@ class Session {
 
   Engine& engine() { return *engine_; }
 
-  // The ids the version table records.
-  std::set<std::string> applied() {
-    std::set<std::string> ids;
-    for (const auto& row : engine_->applied()) ids.insert(row.revision);
-    return ids;
+  // Upgrades to `revision`'s parents from the revisions `applied`, which
+  // the caller has read and verified.
+  void upgrade_to_parents(const Script& revision, std::set<std::string> applied) {
+    for (const auto& parent : revision.parents) {
+      auto steps = plan_upgrade(graph_, applied, parent);
+      run(steps);
+      for (const auto& step : steps) applied.insert(step.script->id);
+    }
   }
 
   // Closes the connection and keeps the database as `name` (ScratchDatabase::keep_as).
@@ -116,11 +120,11 @@ std::string read_file(const std::filesystem::path& path) {
 // PostgreSQL: a marker for the database kept_name(id) on the server). At most
 // `limit` per engine, the oldest removed: enough for CTest's parallel jobs,
 // which run the revisions roughly in id order.
-// A SQLite file is copied when a check starts from it. A PostgreSQL database
-// is taken (renamed), because CREATE DATABASE ... TEMPLATE costs time in
-// proportion to the schema; the check that took it keeps it again when it
-// passes. Meanwhile "<engine>-<id>.busy" (holding the pid) tells the checks of
-// descendants to wait for it rather than replay from an empty database.
+// A check takes (renames) the database it starts from, because a copy costs
+// time in proportion to the schema (CREATE DATABASE ... TEMPLATE; the
+// SQLite file), and keeps it again when it passes. Meanwhile
+// "<engine>-<id>.busy" (holding the pid) tells the checks of descendants to
+// wait for it rather than replay from an empty database.
 class KeptDatabases {
  public:
   explicit KeptDatabases(const CheckTarget& target) : target_(target) {
@@ -135,9 +139,6 @@ class KeptDatabases {
   }
 
   bool enabled() const { return enabled_; }
-
-  // Whether kept databases are taken rather than copied (see above).
-  bool taken_when_used() const { return enabled_ && target_.engine == Dialect::postgres; }
 
   // The nearest ancestor of `revision` along first parents that has a kept
   // database; waits while a nearer one is being checked by another process.
@@ -162,13 +163,15 @@ class KeptDatabases {
 
   // Forgets the kept database of `id`: this check took it, or it is gone.
   void forget(const std::string& id) const {
+    // A SQLite marker is the database: taking it moved it away.
+    if (target_.engine == Dialect::sqlite) return;
     std::error_code ec;
     std::filesystem::remove(marker(id), ec);
   }
 
   // Marks `id` as being checked by this process until the result goes away.
   std::shared_ptr<void> checking(const std::string& id) const {
-    if (!taken_when_used()) return nullptr;
+    if (!enabled_) return nullptr;
     std::ofstream(busy_file(id)) << ::getpid() << '\n';
     return std::shared_ptr<void>(nullptr, [path = busy_file(id)](void*) {
       std::error_code ec;
@@ -230,7 +233,7 @@ class KeptDatabases {
 
   // True while another live process checks `id` (its database is taken).
   bool being_checked(const std::string& id) const {
-    if (!taken_when_used()) return false;
+    if (!enabled_) return false;
     std::ifstream in(busy_file(id));
     pid_t pid = 0;
     if (!(in >> pid) || pid == ::getpid()) return false;
@@ -279,53 +282,115 @@ std::unique_ptr<Session> session_at_parents(const RevisionGraph& graph, const Sc
                                             std::optional<std::string>* from) {
   while (auto ancestor = kept.nearest(graph, revision)) {
     try {
-      auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor),
-                                               kept.taken_when_used());
-      if (kept.taken_when_used()) kept.forget(*ancestor);
+      auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor), true);
+      kept.forget(*ancestor);
       // The version table must hold exactly the ancestor's ancestry (a
-      // changed parent line makes it stale); migrate() then verifies the
-      // checksums of what it holds, and fails on an edited script.
-      if (session->applied() != graph.ancestors_inclusive(*ancestor)) break;
-      for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
+      // changed parent line makes it stale), with the scripts' checksums
+      // (verify_applied fails on an edited script).
+      auto rows = session->engine().applied();
+      std::set<std::string> ids;
+      for (const auto& row : rows) ids.insert(row.revision);
+      if (ids != graph.ancestors_inclusive(*ancestor)) break;
+      verify_applied(graph, rows, target.engine);
+      // At the revision's only parent already when that is the ancestor.
+      if (revision.parents != std::vector<std::string>{*ancestor})
+        session->upgrade_to_parents(revision, std::move(ids));
       *from = ancestor;
       return session;
     } catch (const DiagnosticError&) {
       // Gone (another check took it first), or stale.
-      if (!kept.taken_when_used()) break;
       kept.forget(*ancestor);
     }
   }
   auto session = std::make_unique<Session>(graph, target, revision.id);
-  for (const auto& parent : revision.parents) session->migrate(Direction::up, parent);
+  session->upgrade_to_parents(revision, {});
   return session;
 }
 
-// The round trip compared through dumps (pg_dump on PostgreSQL), on
-// `session` at the revision's parents; A from the kept parent's dump when
-// the session started from the parent's kept database (`from`).
+// Up, down, up on `session` at the revision's parents, whose state is
+// `before`: after the downgrade the state must be `before` again, after the
+// second upgrade the first upgrade's. `take()` reads the state, and
+// `expect(expected, expected_name, actual_name, what)` throws CheckFailure
+// when the current one differs from `expected`. Returns the state after the
+// upgrade.
+template <class State, class Take, class Expect>
+State up_down_up(Session& session, const Script& revision, const CheckTarget& target,
+                 const State& before, Take take, Expect expect) {
+  const auto parents = revision.parents.empty() ? std::string("base")
+                                                : fmt::format("{}", fmt::join(revision.parents, "+"));
+  session.run({Step{&revision, Direction::up}});
+  const State after = take();
+  session.run({Step{&revision, Direction::down}});
+  expect(before, fmt::format("schema at {} (before upgrading)", parents),
+         fmt::format("schema after downgrading {}", revision.id),
+         fmt::format("downgrading {} ({}) does not restore the schema of {}:", revision.id,
+                     revision.path, parents));
+  session.run({Step{&revision, Direction::up}});
+  expect(after, fmt::format("schema after the first upgrade to {}", revision.id),
+         fmt::format("schema after upgrading {} again", revision.id),
+         fmt::format("upgrading {} ({}) again, after its downgrade, gives another schema than "
+                     "the first upgrade:",
+                     revision.id, revision.path));
+  fmt::print("{}: up, down, up on {}: the schemas match\n", revision.id, dialect_name(target.engine));
+  return after;
+}
+
+// The round trip compared through pg_dump, on `session` at the revision's
+// parents; A from the kept parent's dump when the session started from the
+// parent's kept database (`from`).
 void check_by_dumps(Session& session, const Script& revision, const CheckTarget& target,
                     KeptDatabases& kept, const std::optional<std::string>& from) {
   std::optional<std::string> kept_schema;
   if (from && revision.parents.size() == 1 && *from == revision.parents.front())
     kept_schema = kept.schema(*from);
   const auto before = kept_schema ? *kept_schema : session.dump();
-  const auto parents = revision.parents.empty() ? std::string("base")
-                                                : fmt::format("{}", fmt::join(revision.parents, "+"));
-  session.run({Step{&revision, Direction::up}});
-  const auto after = session.dump();
-  session.run({Step{&revision, Direction::down}});
-  expect_same(before, session.dump(), fmt::format("schema at {} (before upgrading)", parents),
-              fmt::format("schema after downgrading {}", revision.id),
-              fmt::format("downgrading {} ({}) does not restore the schema of {}:", revision.id,
-                          revision.path, parents));
-  session.run({Step{&revision, Direction::up}});
-  expect_same(after, session.dump(), fmt::format("schema after the first upgrade to {}", revision.id),
-              fmt::format("schema after upgrading {} again", revision.id),
-              fmt::format("upgrading {} ({}) again, after its downgrade, gives another schema than "
-                          "the first upgrade:",
-                          revision.id, revision.path));
-  fmt::print("{}: up, down, up on {}: the schemas match\n", revision.id, dialect_name(target.engine));
+  auto expect = [&](const std::string& expected, std::string_view expected_name,
+                    std::string_view actual_name, std::string_view what) {
+    expect_same(expected, session.dump(), expected_name, actual_name, what);
+  };
+  auto after = up_down_up(session, revision, target, before, [&] { return session.dump(); }, expect);
   kept.keep(session, revision.id, after);
+}
+
+// Keeps the database of a revision that passed, at its parent's state when
+// the downgrade, run once more, gets there as `back_at_parent` (asked before
+// the commit) proves: the checks of the revision's children then replay it
+// (one step), and a check of the revision again starts from its parent's
+// database. Otherwise (a merge; a `transaction none` revision, whose
+// downgrade cannot be undone) kept at the revision's state.
+void keep_at_parent_or_revision(Session& session, const Script& revision, KeptDatabases& kept,
+                                const std::function<bool()>& back_at_parent) {
+  if (kept.enabled() && revision.parents.size() == 1 &&
+      revision.transaction != TransactionMode::none &&
+      session.run_if(Step{&revision, Direction::down}, back_at_parent))
+    kept.keep(session, revision.parents.front(), std::nullopt);
+  else
+    kept.keep(session, revision.id, std::nullopt);
+}
+
+// Whether `engine` shows the schema whose sqlite_schema rows are `rows`:
+// it does when its rows are the same; otherwise the dumps decide.
+bool has_schema(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
+  return sqlite_schema_is(engine, rows) ||
+         sqlite_schema_dump(sqlite_schema_rows(engine)) == sqlite_schema_dump(rows);
+}
+
+// The round trip on SQLite, compared through sqlite_schema's rows: a dump is
+// built only when the rows differ, to decide and to show the difference, so
+// that a passing check reads the schema rather than sorting and printing it
+// four times (docs/cmake.md, "The fast path").
+void check_by_schema_rows(Session& session, const Script& revision, const CheckTarget& target,
+                          KeptDatabases& kept) {
+  auto expect = [&](const std::vector<SqliteSchemaRow>& expected, std::string_view expected_name,
+                    std::string_view actual_name, std::string_view what) {
+    if (sqlite_schema_is(session.engine(), expected)) return;
+    expect_same(sqlite_schema_dump(expected), sqlite_schema_dump(sqlite_schema_rows(session.engine())),
+                expected_name, actual_name, what);
+  };
+  auto rows = [&] { return sqlite_schema_rows(session.engine()); };
+  const auto before = rows();
+  up_down_up(session, revision, target, before, rows, expect);
+  keep_at_parent_or_revision(session, revision, kept, [&] { return has_schema(session.engine(), before); });
 }
 
 // What check_by_catalogs leaves to the dumps.
@@ -373,14 +438,8 @@ Proof check_by_catalogs(Session& session, const Script& revision, const CheckTar
   fmt::print("{}: up, down, up on {}: the catalogs match, so the schemas match (fast path, no "
              "pg_dump)\n",
              revision.id, dialect_name(target.engine));
-  // Back to the parent's state, proven as above, and kept as the parent's:
-  // the checks of this revision's children replay it (one step), and a check
-  // of this revision again starts from its parent's database.
-  auto back_at_parent = [&] { return watch->unchanged(session.engine()); };
-  if (kept.enabled() && revision.parents.size() == 1 && session.run_if(down, back_at_parent))
-    kept.keep(session, revision.parents.front(), std::nullopt);
-  else
-    kept.keep(session, revision.id, std::nullopt);
+  keep_at_parent_or_revision(session, revision, kept,
+                             [&] { return watch->unchanged(session.engine()); });
   return Proof::done;
 }
 
@@ -397,17 +456,16 @@ void check_revision(const RevisionGraph& graph, const Script& revision, const Ch
     kept.keep(*session, revision.id, std::nullopt);
     return;
   }
-  if (target.engine == Dialect::postgres) {
-    std::string why_not;
-    auto proof = check_by_catalogs(*session, revision, target, kept, &why_not);
-    if (proof == Proof::done) return;
-    fmt::print("{}: the catalogs cannot prove the round trip ({}); comparing pg_dump output\n",
-               revision.id, why_not);
-    if (proof == Proof::lost) {
-      session.reset();
-      from.reset();
-      session = session_at_parents(graph, revision, target, kept, &from);
-    }
+  if (target.engine == Dialect::sqlite) return check_by_schema_rows(*session, revision, target, kept);
+  std::string why_not;
+  auto proof = check_by_catalogs(*session, revision, target, kept, &why_not);
+  if (proof == Proof::done) return;
+  fmt::print("{}: the catalogs cannot prove the round trip ({}); comparing pg_dump output\n",
+             revision.id, why_not);
+  if (proof == Proof::lost) {
+    session.reset();
+    from.reset();
+    session = session_at_parents(graph, revision, target, kept, &from);
   }
   check_by_dumps(*session, revision, target, kept, from);
 }

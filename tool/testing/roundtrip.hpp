@@ -30,12 +30,13 @@ struct CheckTarget {
 
 // `revision` on a database brought to its parents: dump A; up, dump B;
 // down, dump == A; up again, dump == B. An irreversible revision goes up only.
-// On PostgreSQL the catalogs prove the equalities without dumps when they can
-// (docs/cmake.md, "The fast path"). With a cache_dir, the database starts
-// from the nearest ancestor's kept one when that is still what the scripts
-// produce (the checksums of its version table match and it holds exactly that
-// ancestor's ancestry): a copy of the SQLite file, or the PostgreSQL database
-// itself, taken and kept again once the check passes.
+// On SQLite the rows of sqlite_schema stand for the dumps unless they differ;
+// on PostgreSQL the catalogs prove the equalities without dumps when they can
+// (docs/cmake.md, "The comparison on SQLite", "The fast path"). With a
+// cache_dir, the database starts from the nearest ancestor's kept one when
+// that is still what the scripts produce (the checksums of its version table
+// match and it holds exactly that ancestor's ancestry): the database itself,
+// taken, and kept again once the check passes.
 // Throws CheckFailure with a diff of the two dumps on a difference.
 void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target);
 

@@ -22,16 +22,18 @@ class ScratchDatabase {
   // A non-empty `seed` names a database kept by keep_as() to start from: a
   // copy of it rather than an empty one (the SQLite file is copied, the
   // PostgreSQL database is the template of CREATE DATABASE); a seed that is
-  // gone fails like a server that is. With `take_seed`, a PostgreSQL seed is
-  // renamed rather than copied, so it is gone afterwards (a copy costs time in
-  // proportion to the schema, a rename does not); it must not be in use.
+  // gone fails like a server that is. With `take_seed`, the seed is renamed
+  // rather than copied, so it is gone afterwards (a copy costs time in
+  // proportion to the schema, a rename does not); it must not be in use. A
+  // taken SQLite seed's folder is made beside it rather than in $TMPDIR.
   ScratchDatabase(Dialect dialect, const std::string& server_url, std::string_view label,
                   const std::string& seed = {}, bool take_seed = false);
   ~ScratchDatabase();
 
   // Keeps the database as `name` (SQLite: a file path; PostgreSQL: a database
-  // name) instead of removing it, replacing any database of that name. Every
-  // connection to it must be closed first. Throws DiagnosticError on failure.
+  // name) instead of removing it, replacing any database of that name: a
+  // rename, or for SQLite across file systems a copy. Every connection to it
+  // must be closed first. Throws DiagnosticError on failure.
   void keep_as(const std::string& name);
 
   // Removes a database kept by keep_as(); no error if it is gone.

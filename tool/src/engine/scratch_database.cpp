@@ -51,18 +51,27 @@ ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
                                  std::string_view label, const std::string& seed, bool take_seed) {
   config_.engine = dialect;
   if (dialect == Dialect::sqlite) {
+    namespace fs = std::filesystem;
+    // A taken seed gets the folder beside it, so that taking it and keeping
+    // it again (keep_as) are renames within one file system.
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = fmt::format("{}/retort-scratch-XXXXXX", tmp != nullptr && *tmp ? tmp : "/tmp");
+    fs::path parent = tmp != nullptr && *tmp ? tmp : "/tmp";
+    if (take_seed && !seed.empty()) parent = fs::absolute(seed).parent_path();
+    std::string pattern = (parent / "retort-scratch-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr)
       fail(ExitCode::connection, fmt::format("cannot create a temporary folder '{}'", pattern));
     folder_ = pattern;
     config_.sqlite_path = (folder_ / "scratch.db").string();
     if (!seed.empty()) {
       std::error_code ec;
-      std::filesystem::copy_file(seed, config_.sqlite_path, ec);
+      if (take_seed)
+        fs::rename(seed, config_.sqlite_path, ec);
+      else
+        fs::copy_file(seed, config_.sqlite_path, ec);
       if (ec) {
-        std::filesystem::remove_all(folder_, ec);
-        fail(ExitCode::connection, fmt::format("cannot copy the kept database '{}'", seed));
+        fs::remove_all(folder_, ec);
+        fail(ExitCode::connection, fmt::format("cannot {} the kept database '{}'",
+                                               take_seed ? "take" : "copy", seed));
       }
     }
     return;
@@ -82,9 +91,13 @@ ScratchDatabase::ScratchDatabase(Dialect dialect, const std::string& server_url,
 
 void ScratchDatabase::keep_as(const std::string& name) {
   if (config_.engine == Dialect::sqlite) {
-    // A copy beside the target, then a rename: a reader never sees half a file.
-    auto temporary = fmt::format("{}.{}.tmp", name, ::getpid());
     std::error_code ec;
+    std::filesystem::rename(config_.sqlite_path, name, ec);
+    if (!ec) return;
+    // Another file system: a copy beside the target, then a rename, so that
+    // a reader never sees half a file.
+    auto temporary = fmt::format("{}.{}.tmp", name, ::getpid());
+    ec.clear();
     std::filesystem::copy_file(config_.sqlite_path, temporary,
                                std::filesystem::copy_options::overwrite_existing, ec);
     if (!ec) std::filesystem::rename(temporary, name, ec);

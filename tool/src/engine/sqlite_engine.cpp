@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "retort/diagnostic.hpp"
+#include "retort/sqlite_schema.hpp"
 #include "retort/version_sql.hpp"
 
 // Notes on behaviour (see also docs/reliability.md):
@@ -65,10 +66,13 @@ class Statement {
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int step() { return sqlite3_step(get()); }
 
-  std::string text(int column) const {
+  std::string text(int column) const { return std::string(view(column)); }
+
+  // The text of `column`, valid until the next step().
+  std::string_view view(int column) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(get(), column));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(get(), column)))
-             : std::string();
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(get(), column)))
+             : std::string_view();
   }
   std::int64_t int64(int column) const { return sqlite3_column_int64(get(), column); }
   bool is_null(int column) const { return sqlite3_column_type(get(), column) == SQLITE_NULL; }
@@ -211,20 +215,27 @@ class SqliteEngine final : public Engine {
     }
   }
 
-  std::string dump_schema() override {
-    if (!db_) return "";
-    // Tables first so that a dump replays in order.
-    auto stmt = prepare(fmt::format(
-        "SELECT sql FROM sqlite_schema WHERE {} "
-        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 "
-        "ELSE 3 END, name",
-        user_objects));
-    stmt.bind(1, table_.name);
-    std::string out;
-    int rc;
-    while ((rc = stmt.step()) == SQLITE_ROW) out += trim_trailing_space(stmt.text(0)) + ";\n";
-    check(rc, "read the schema");
-    return out;
+  std::string dump_schema() override { return sqlite_schema_dump(schema_rows()); }
+
+  // What sqlite_schema_rows() returns.
+  std::vector<SqliteSchemaRow> schema_rows() {
+    std::vector<SqliteSchemaRow> rows;
+    for_each_schema_row([&](std::string_view type, std::string_view name, std::string_view sql) {
+      rows.push_back({std::string(type), std::string(name), std::string(sql)});
+      return true;
+    });
+    return rows;
+  }
+
+  // What sqlite_schema_is() returns.
+  bool schema_is(const std::vector<SqliteSchemaRow>& rows) {
+    auto next = rows.begin();
+    bool same = for_each_schema_row([&](std::string_view type, std::string_view name, std::string_view sql) {
+      if (next == rows.end() || next->type != type || next->name != name || next->sql != sql) return false;
+      ++next;
+      return true;
+    });
+    return same && next == rows.end();
   }
 
   std::vector<std::vector<std::optional<std::string>>> select_rows(const std::string& sql) override {
@@ -284,8 +295,12 @@ class SqliteEngine final : public Engine {
       fail_read_only(fmt::format("folder '{}' is not writable, and SQLite keeps its journal there",
                                  writable_folder.string()));
 
-    int flags = mode_ == OpenMode::read_only ? SQLITE_OPEN_READONLY
-                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    // An engine is used by one thread at a time (it is not thread-safe
+    // itself), so SQLite need not lock its mutex on every call: a lock and
+    // an unlock per column read were 8 % of a round-trip check.
+    int flags = SQLITE_OPEN_NOMUTEX | (mode_ == OpenMode::read_only
+                                           ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
     db_.reset(raw);  // a handle comes back even on failure and must be closed
@@ -354,6 +369,21 @@ class SqliteEngine final : public Engine {
     fail(ExitCode::connection, fmt::format("cannot write SQLite database '{}': {}", path_, reason),
          {"give this user write access to the file and its folder; 'current', 'history' and "
           "'upgrade --sql' only read it"});
+  }
+
+  // Calls `visit(type, name, sql)` for the rows of sqlite_schema that
+  // dump_schema() shows, in rowid order, until it returns false; returns
+  // whether it always returned true. The views point into SQLite's row.
+  template <class Visit>
+  bool for_each_schema_row(Visit visit) {
+    if (!db_) return true;
+    auto stmt = prepare(fmt::format("SELECT type, name, sql FROM sqlite_schema WHERE {}", user_objects));
+    stmt.bind(1, table_.name);
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW)
+      if (!visit(stmt.view(0), stmt.view(1), stmt.view(2))) return false;
+    check(rc, "read the schema");
+    return true;
   }
 
   // The columns (generated ones included) and referenced tables of a table.
@@ -637,6 +667,12 @@ class SqliteEngine final : public Engine {
   bool table_known_ = false;  // the version table exists (see ensure_version_table)
 };
 
+SqliteEngine& sqlite_engine(Engine& engine, std::string_view caller) {
+  auto* sqlite = dynamic_cast<SqliteEngine*>(&engine);
+  if (sqlite == nullptr) fail(ExitCode::internal, fmt::format("{}() needs an SQLite engine", caller));
+  return *sqlite;
+}
+
 }  // namespace
 
 std::unique_ptr<Engine> open_sqlite_engine(const std::string& path, const VersionTable& table,
@@ -645,9 +681,28 @@ std::unique_ptr<Engine> open_sqlite_engine(const std::string& path, const Versio
 }
 
 std::vector<SchemaObject> sqlite_schema_objects(Engine& engine) {
-  auto* sqlite = dynamic_cast<SqliteEngine*>(&engine);
-  if (sqlite == nullptr) fail(ExitCode::internal, "sqlite_schema_objects() needs an SQLite engine");
-  return sqlite->schema_objects();
+  return sqlite_engine(engine, "sqlite_schema_objects").schema_objects();
+}
+
+std::vector<SqliteSchemaRow> sqlite_schema_rows(Engine& engine) {
+  return sqlite_engine(engine, "sqlite_schema_rows").schema_rows();
+}
+
+bool sqlite_schema_is(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
+  return sqlite_engine(engine, "sqlite_schema_is").schema_is(rows);
+}
+
+std::string sqlite_schema_dump(std::vector<SqliteSchemaRow> rows) {
+  // Tables first so that a dump replays in order.
+  auto rank = [](const SqliteSchemaRow& row) {
+    return row.type == "table" ? 0 : row.type == "index" ? 1 : row.type == "view" ? 2 : 3;
+  };
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+    return std::pair(rank(a), std::string_view(a.name)) < std::pair(rank(b), std::string_view(b.name));
+  });
+  std::string out;
+  for (const auto& row : rows) out += trim_trailing_space(row.sql) + ";\n";
+  return out;
 }
 
 }  // namespace retort
