@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <climits>
 #include <filesystem>
@@ -126,10 +127,21 @@ std::string trim_trailing_space(std::string_view sql) {
   return out;
 }
 
-// The schema objects that belong to the user: not SQLite's own (sqlite_%),
-// not the version table (bound as ?1).
-constexpr const char* user_objects =
-    "sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?1 COLLATE NOCASE";
+// Whether `a` and `b` are equal with ASCII case ignored, as SQLite compares names.
+bool same_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// Whether a row of sqlite_schema is a schema object of the user's: not
+// SQLite's own (names starting with sqlite_), not the version table or its
+// indexes. Checked here rather than in SQL, where it cost as much as reading
+// the rows (LIKE and a collation per row).
+bool user_object(std::string_view name, std::string_view table, std::string_view version_table) {
+  constexpr std::string_view internal = "sqlite_";
+  return !same_name(name.substr(0, internal.size()), internal) && !same_name(table, version_table);
+}
 
 class SqliteEngine final : public Engine {
  public:
@@ -220,8 +232,8 @@ class SqliteEngine final : public Engine {
   // What sqlite_schema_rows() returns.
   std::vector<SqliteSchemaRow> schema_rows() {
     std::vector<SqliteSchemaRow> rows;
-    for_each_schema_row([&](std::string_view type, std::string_view name, std::string_view sql) {
-      rows.push_back({std::string(type), std::string(name), std::string(sql)});
+    for_each_schema_row([&](const SchemaRow& row) {
+      rows.push_back({std::string(row.type), std::string(row.name), std::string(row.sql)});
       return true;
     });
     return rows;
@@ -230,8 +242,9 @@ class SqliteEngine final : public Engine {
   // What sqlite_schema_is() returns.
   bool schema_is(const std::vector<SqliteSchemaRow>& rows) {
     auto next = rows.begin();
-    bool same = for_each_schema_row([&](std::string_view type, std::string_view name, std::string_view sql) {
-      if (next == rows.end() || next->type != type || next->name != name || next->sql != sql) return false;
+    bool same = for_each_schema_row([&](const SchemaRow& row) {
+      if (next == rows.end() || next->type != row.type || next->name != row.name || next->sql != row.sql)
+        return false;
       ++next;
       return true;
     });
@@ -254,18 +267,14 @@ class SqliteEngine final : public Engine {
 
   // What sqlite_schema_objects() returns: rowid order is creation order.
   std::vector<SchemaObject> schema_objects() {
-    if (!db_) return {};
-    auto stmt = prepare(fmt::format(
-        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE {} ORDER BY rowid", user_objects));
-    stmt.bind(1, table_.name);
     std::vector<SchemaObject> objects;
-    int rc;
-    while ((rc = stmt.step()) == SQLITE_ROW) {
-      SchemaObject object{stmt.text(0), stmt.text(1), stmt.text(2), stmt.text(3), {}, {}};
+    for_each_schema_row([&](const SchemaRow& row) {
+      SchemaObject object{std::string(row.type), std::string(row.name), std::string(row.table),
+                          std::string(row.sql), {}, {}};
       if (object.type == "table") read_table(object);
       objects.push_back(std::move(object));
-    }
-    check(rc, "read the schema");
+      return true;
+    });
     return objects;
   }
 
@@ -371,17 +380,25 @@ class SqliteEngine final : public Engine {
           "'upgrade --sql' only read it"});
   }
 
-  // Calls `visit(type, name, sql)` for the rows of sqlite_schema that
-  // dump_schema() shows, in rowid order, until it returns false; returns
-  // whether it always returned true. The views point into SQLite's row.
+  // A row of sqlite_schema, viewing SQLite's copy until the next step.
+  struct SchemaRow {
+    std::string_view type, name, table, sql;
+  };
+
+  // Calls `visit(row)` for the user's objects in sqlite_schema, in rowid
+  // (creation) order, until it returns false; returns whether it always
+  // returned true.
   template <class Visit>
   bool for_each_schema_row(Visit visit) {
     if (!db_) return true;
-    auto stmt = prepare(fmt::format("SELECT type, name, sql FROM sqlite_schema WHERE {}", user_objects));
-    stmt.bind(1, table_.name);
+    auto stmt = prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid");
     int rc;
-    while ((rc = stmt.step()) == SQLITE_ROW)
-      if (!visit(stmt.view(0), stmt.view(1), stmt.view(2))) return false;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+      if (stmt.is_null(3)) continue;  // SQLite's automatic indexes
+      SchemaRow row{stmt.view(0), stmt.view(1), stmt.view(2), stmt.view(3)};
+      if (!user_object(row.name, row.table, table_.name)) continue;
+      if (!visit(row)) return false;
+    }
     check(rc, "read the schema");
     return true;
   }
