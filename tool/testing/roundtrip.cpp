@@ -382,7 +382,7 @@ bool has_schema(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
 // The round trip on SQLite, compared through sqlite_schema's rows: a dump is
 // built only when the rows differ, to decide and to show the difference, so
 // that a passing check reads the schema rather than sorting and printing it
-// four times (docs/cmake.md, "The fast path").
+// four times (docs/cmake.md, "The comparison on SQLite").
 void check_by_schema_rows(Session& session, const Script& revision, const CheckTarget& target,
                           KeptDatabases& kept) {
   auto expect = [&](const std::vector<SqliteSchemaRow>& expected, std::string_view expected_name,
