@@ -306,7 +306,7 @@ class SqliteEngine final : public Engine {
 
     // An engine is used by one thread at a time (it is not thread-safe
     // itself), so SQLite need not lock its mutex on every call: a lock and
-    // an unlock per column read were 8 % of a round-trip check.
+    // an unlock per column read were 6 % of a round-trip check.
     int flags = SQLITE_OPEN_NOMUTEX | (mode_ == OpenMode::read_only
                                            ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
