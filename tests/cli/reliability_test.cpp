@@ -1,6 +1,7 @@
 // Faults and concurrency on SQLite with real retort processes: a process
 // killed (SIGKILL) in the middle of a migration, eight processes upgrading one
-// file at once, and a waiter that gives up after --lock-timeout.
+// file at once, a waiter that gives up after --lock-timeout, and broken
+// scripts reported without waiting for the lock.
 // docs/reliability.md states what these tests hold Retort to.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -159,6 +160,27 @@ TEST_P(SqliteReliability, LockTimeoutGivesUpAndTouchesNothing) {
   ASSERT_EQ(exec(holder.get(), "ROLLBACK"), SQLITE_OK);
   // Not even the version table was created.
   EXPECT_EQ(value(database(), "SELECT count(*) FROM sqlite_schema"), "0");
+}
+
+TEST_P(SqliteReliability, BrokenScriptsAreReportedWithoutWaitingForTheLock) {
+  if (GetParam() == Journal::wal) GTEST_SKIP() << "in WAL mode readers never wait for the lock";
+  ASSERT_EQ(retort({"upgrade", "0001"}).exit_code, 0);
+  dir.write("migrations/0006_bad.sql", "-- retort:parent 0005\n-- retort:frobnicate\n");
+  // An exclusive transaction keeps every reader waiting, and without
+  // --lock-timeout a reader waits as long as it lasts.
+  auto holder = connect(database());
+  ASSERT_EQ(exec(holder.get(), "BEGIN EXCLUSIVE"), SQLITE_OK);
+  for (const char* command : {"upgrade", "current"}) {
+    auto running = start({command});
+    const bool ended = eventually([&] { return !running.running(); });
+    if (!ended) running.kill();
+    auto result = running.wait();
+    EXPECT_TRUE(ended) << command << " waited for the lock";
+    EXPECT_EQ(result.exit_code, 3) << command << result.err;
+    EXPECT_TRUE(has(result.err, "migrations/0006_bad.sql:2:")) << command << result.err;
+    EXPECT_FALSE(has(result.err, "locked")) << command << result.err;
+  }
+  ASSERT_EQ(exec(holder.get(), "ROLLBACK"), SQLITE_OK);
 }
 
 INSTANTIATE_TEST_SUITE_P(Journals, SqliteReliability,

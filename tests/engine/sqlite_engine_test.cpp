@@ -176,6 +176,30 @@ TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesAMissingFile) {
   EXPECT_FALSE(fs::exists(path));
 }
 
+TEST_F(SqliteEngineTest, CreateLaterCreatesAMissingFileAtTheFirstWrite) {
+  auto engine = open(OpenMode::read_write_create_later);
+  EXPECT_TRUE(engine->applied().empty());
+  EXPECT_EQ(engine->dump_schema(), "");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(engine->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_EQ(revisions(engine->applied()), std::vector<std::string>{"0001"});
+
+  // On a file that exists, it writes as read_write does.
+  auto again = open(OpenMode::read_write_create_later);
+  EXPECT_EQ(revisions(again->applied()), std::vector<std::string>{"0001"});
+  EXPECT_TRUE(again->run(down_step("0001", "DROP TABLE users")).ran);
+  EXPECT_TRUE(again->applied().empty());
+}
+
+TEST_F(SqliteEngineTest, CreateLaterGroupCreatesTheFile) {
+  auto engine = open(OpenMode::read_write_create_later);
+  engine->begin_group();
+  EXPECT_TRUE(engine->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
+  engine->commit_group();
+  EXPECT_EQ(revisions(open(OpenMode::read_only)->applied()), std::vector<std::string>{"0001"});
+}
+
 TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesTheVersionTable) {
   dir.write("app.db", "");
   EXPECT_TRUE(open(OpenMode::read_only)->applied().empty());

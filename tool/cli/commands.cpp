@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "background_record.hpp"
 #include "embed.hpp"
 
 #include <fmt/format.h>
@@ -52,13 +53,14 @@ const ScriptCache* user_cache() {
   return cache ? &*cache : nullptr;
 }
 
-// Loads config and scripts; any script or graph problem stops the command.
-Project load_project(const Context& ctx) {
-  Config config = load_configuration(ctx);
+// Loads the scripts; any script or graph problem stops the command.
+Project load_project(Config config) {
   auto dir = shown_path(config.migrations_dir);
   auto graph = load_graph(dir, user_cache());
   return {std::move(config), std::move(graph), dir};
 }
+
+Project load_project(const Context& ctx) { return load_project(load_configuration(ctx)); }
 
 // Sub-millisecond steps are common on SQLite; "0 ms" would read as "nothing ran".
 std::string format_ms(std::int64_t ms) { return ms == 0 ? std::string("<1 ms") : fmt::format("{} ms", ms); }
@@ -93,13 +95,26 @@ std::string describe_state(const std::vector<std::string>& heads) {
   return heads.empty() ? std::string("base") : fmt::format("{}", fmt::join(heads, ", "));
 }
 
+// The read for a command with no script to run: if writing is what
+// failed, the database is read as `current` reads it, so that one this user
+// may not write still answers.
+Record take_without_scripts(BackgroundRecord& reading, const Config& config) {
+  try {
+    return reading.take();
+  } catch (const DiagnosticError&) {
+    return read_record(config, OpenMode::read_only);
+  }
+}
+
 ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction direction) {
-  Project project = load_project(ctx);
-  // Without scripts nothing can run, so nothing (not even the database) is created.
+  Config config = load_configuration(ctx);
+  // Read while the scripts load; a database that does not exist is created by
+  // the first step, so never for scripts that turn out broken.
+  BackgroundRecord reading(config, options.sql ? OpenMode::read_only
+                                               : OpenMode::read_write_create_later);
+  Project project = load_project(std::move(config));
   const bool no_scripts = project.graph.scripts().empty();
-  auto engine = open_engine(project.config,
-                            options.sql || no_scripts ? OpenMode::read_only : OpenMode::read_write);
-  const auto rows = engine->applied();
+  auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
   auto steps = plan_migration(project.graph, rows, engine->dialect(), direction, options.target);
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
@@ -376,9 +391,10 @@ ExitCode run_downgrade(Context& ctx, const MigrateOptions& options) {
 }
 
 ExitCode run_current(Context& ctx) {
-  Project project = load_project(ctx);
-  auto engine = open_engine(project.config, OpenMode::read_only);
-  auto rows = engine->applied();
+  Config config = load_configuration(ctx);
+  BackgroundRecord reading(config, OpenMode::read_only);
+  Project project = load_project(std::move(config));
+  auto [engine, rows] = reading.take();
   auto applied = known_applied(project.graph, rows);
   auto heads = applied_heads(project.graph, applied);
   auto graph_heads = project.graph.heads();
@@ -471,7 +487,7 @@ ExitCode run_heads(Context& ctx) {
 ExitCode run_branches(Context& ctx) {
   Project project = load_project(ctx);
   for (const auto& s : project.graph.scripts()) {
-    auto children = project.graph.children(s.id);
+    const auto& children = project.graph.children(s.id);
     if (children.size() > 1)
       ctx.out.result(fmt::format("{} (branchpoint) {} -> {}", s.id, s.message, fmt::join(children, ", ")));
   }

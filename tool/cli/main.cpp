@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 
+#include "background_record.hpp"
 #include "commands.hpp"
 #include "retort/diagnostic.hpp"
 
@@ -23,9 +26,7 @@ void add_format(CLI::App& command, Context& ctx) {
       ->check(CLI::IsMember({"text", "json"}));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Context ctx;
   CLI::App app{"Retort: database schema migrations for C++ projects (SQLite, PostgreSQL).\n"
                "Documentation: docs/commands.md",
@@ -144,4 +145,17 @@ int main(int argc, char** argv) {
     ctx.out.diagnostics({Diagnostic{"", 0, 0, fmt::format("internal error: {}", e.what()), {}, {}}});
     return static_cast<int>(ExitCode::internal);
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = run(argc, argv);
+  // A database read that a failure abandoned may still run, and static
+  // destructors would pull what it uses from under it.
+  if (BackgroundRecord::abandoned()) {
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+  return code;
 }

@@ -56,8 +56,10 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
 std::set<std::string> known_applied(const RevisionGraph& graph,
                                     const std::vector<AppliedRevision>& rows) {
   std::set<std::string> ids;
+  // Rows come in id order, the set's order for ids of one length: with the
+  // hint, most inserts compare once.
   for (const auto& row : rows)
-    if (graph.find(row.revision) != nullptr) ids.insert(row.revision);
+    if (graph.find(row.revision) != nullptr) ids.emplace_hint(ids.end(), row.revision);
   return ids;
 }
 
@@ -65,7 +67,7 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
                                        const std::set<std::string>& applied) {
   std::vector<std::string> heads;
   for (const auto& id : applied) {
-    auto children = graph.children(id);
+    const auto& children = graph.children(id);
     if (std::none_of(children.begin(), children.end(),
                      [&](const std::string& c) { return applied.count(c) > 0; }))
       heads.push_back(id);

@@ -225,9 +225,10 @@ std::vector<std::string> RevisionGraph::bases() const {
   return out;
 }
 
-std::vector<std::string> RevisionGraph::children(std::string_view id) const {
+const std::vector<std::string>& RevisionGraph::children(std::string_view id) const {
+  static const std::vector<std::string> none;
   const auto it = children_.find(id);
-  return it == children_.end() ? std::vector<std::string>{} : it->second;
+  return it == children_.end() ? none : it->second;
 }
 
 std::set<std::string> RevisionGraph::ancestors_inclusive(std::string_view id) const {

@@ -108,7 +108,7 @@ std::string descendant(const RevisionGraph& graph, std::string_view target,
                        const std::string& start, std::size_t count) {
   std::string id = start;
   for (std::size_t step = 0; step < count; ++step) {
-    const auto children = graph.children(id);
+    const auto& children = graph.children(id);
     if (children.empty())
       fail(ExitCode::usage,
            fmt::format("cannot upgrade {}: {}", target, only(step, fmt::format("above {}", start))),
@@ -180,6 +180,8 @@ std::vector<Step> plan_upgrade(const RevisionGraph& graph, const std::set<std::s
     tip = graph.resolve_id(target.revision);
     if (target.sign) tip = descendant(graph, target_text, tip, target.count);
   }
+  // All applied (the usual no-op): the tip's ancestry cannot select anything.
+  if (pending.empty()) return {};
   const auto wanted = graph.ancestors_inclusive(tip);
   std::erase_if(pending, [&](const Script* script) { return !wanted.contains(script->id); });
   return steps(pending, Direction::up);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "retort/version_sql.hpp"
 
@@ -18,7 +19,7 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
   for (const auto& row : applied) ids.insert(row.revision);
   std::vector<std::string> heads;
   for (const auto& id : ids) {
-    auto children = graph.children(id);
+    const auto& children = graph.children(id);
     bool covered = std::any_of(children.begin(), children.end(),
                                [&](const std::string& c) { return ids.count(c) > 0; });
     if (!covered) heads.push_back(id);
@@ -54,7 +55,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
                                         const std::vector<AppliedRevision>& applied,
                                         Dialect dialect) {
   std::vector<Diagnostic> problems;
-  auto heads = applied_heads(graph, applied);
+  std::optional<std::vector<std::string>> heads;  // for a note; only an edited script needs them
   for (const auto& row : applied) {
     const Script* script = graph.find(row.revision);
     if (script == nullptr) {
@@ -82,6 +83,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
     }
     auto expected = script->checksum(Direction::up, dialect);
     if (!row.checksum.empty() && row.checksum != expected) {
+      if (!heads) heads = applied_heads(graph, applied);
       Diagnostic d;
       d.path = script->path;
       d.message = fmt::format("revision {} was edited after it was applied (its checksum differs)",
@@ -90,7 +92,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
                  "('retort revision -m ...')",
                  fmt::format("if the edit changes nothing that ran, record the new checksum with "
                              "'retort stamp {}'",
-                             join(heads))};
+                             join(*heads))};
       problems.push_back(std::move(d));
     }
   }

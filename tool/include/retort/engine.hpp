@@ -67,6 +67,10 @@ class StatementError : public std::runtime_error {
 enum class OpenMode {
   read_only,   // never creates the database or the version table
   read_write,
+  // As read_write, but a database that does not exist yet is created by the
+  // first write (SQLite), not by the open: a command can read the version
+  // table before it knows that its scripts are valid and that it has work.
+  read_write_create_later,
 };
 
 // A database that migrations run against. Implementations: SQLite (SQLite3 C

@@ -35,7 +35,7 @@ class RevisionGraph {
   // Ids of revisions without parents, in id order.
   std::vector<std::string> bases() const;
   // Ids of the revisions naming `id` as a parent.
-  std::vector<std::string> children(std::string_view id) const;
+  const std::vector<std::string>& children(std::string_view id) const;
 
   // `id` and every revision it descends from.
   std::set<std::string> ancestors_inclusive(std::string_view id) const;

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "retort/engine.hpp"
 #include "retort/script.hpp"
@@ -58,8 +59,12 @@ std::string delete_version_param_sql(Dialect dialect, const VersionTable& table)
 std::string select_version_param_sql(Dialect dialect, const VersionTable& table);
 
 // Every row, columns in AppliedRevision's order, applied_at as UTC
-// "YYYY-MM-DD HH:MM:SS" text; unordered (callers sort with id_less).
+// "YYYY-MM-DD HH:MM:SS" text; unordered (callers sort_versions()).
 std::string select_versions_sql(Dialect dialect, const VersionTable& table);
+
+// Puts the rows select_versions_sql() read in id order, as Engine::applied()
+// returns them; they usually come in that order already (the order applied).
+void sort_versions(std::vector<AppliedRevision>& rows);
 
 // Deletes every row (`retort stamp` then inserts the new ones).
 std::string clear_versions_sql(Dialect dialect, const VersionTable& table);

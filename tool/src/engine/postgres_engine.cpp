@@ -327,7 +327,7 @@ class PostgresEngine final : public Engine {
     // that they never see its provisional row; readers take what is there.
     bool own_transaction = !in_group_;
     if (own_transaction) {
-      if (mode_ == OpenMode::read_write)
+      if (mode_ != OpenMode::read_only)
         acquire_lock(conn_.get(), LockMode::shared);
       else
         exec_internal(conn_.get(), "BEGIN");
@@ -347,8 +347,7 @@ class PostgresEngine final : public Engine {
       }
     }
     if (own_transaction) exec_internal(conn_.get(), "COMMIT");
-    std::sort(rows.begin(), rows.end(),
-              [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); });
+    sort_versions(rows);
     return rows;
   }
 

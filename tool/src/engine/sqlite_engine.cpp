@@ -170,9 +170,7 @@ class SqliteEngine final : public Engine {
       rows.push_back(std::move(row));
     }
     check(rc, "read the version table");
-    // Rows usually come back in id order already (rowid order is the order applied).
-    auto by_id = [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); };
-    if (!std::is_sorted(rows.begin(), rows.end(), by_id)) std::sort(rows.begin(), rows.end(), by_id);
+    sort_versions(rows);
     return rows;
   }
 
@@ -300,22 +298,28 @@ class SqliteEngine final : public Engine {
     // SQLite writes its journal beside the file: without write access to the
     // folder, a migration would fail part way through its first transaction.
     auto writable_folder = folder.empty() ? fs::path(".") : folder;
-    if (mode_ == OpenMode::read_write && ::access(writable_folder.c_str(), W_OK | X_OK) != 0)
+    if (mode_ != OpenMode::read_only && ::access(writable_folder.c_str(), W_OK | X_OK) != 0)
       fail_read_only(fmt::format("folder '{}' is not writable, and SQLite keeps its journal there",
                                  writable_folder.string()));
+    if (mode_ == OpenMode::read_write_create_later && !exists && !ec) return;
+    connect(mode_ == OpenMode::read_write);
+  }
 
+  // Opens the file (creating it only if `create`) and reads its header.
+  void connect(bool create) {
     // An engine is used by one thread at a time (it is not thread-safe
-    // itself), so SQLite need not lock its mutex on every call: a lock and
-    // an unlock per column read were 6 % of a round-trip check.
+    // itself, and the CLI's background read hands it over after a join), so
+    // SQLite need not lock its mutex on every call: a lock and an unlock per
+    // column read were 6 % of a round-trip check.
     int flags = SQLITE_OPEN_NOMUTEX | (mode_ == OpenMode::read_only
                                            ? SQLITE_OPEN_READONLY
-                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+                                           : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
     db_.reset(raw);  // a handle comes back even on failure and must be closed
     if (rc != SQLITE_OK) fail_to_open(raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
     sqlite3_extended_result_codes(db_.get(), 1);
-    if (mode_ == OpenMode::read_write && sqlite3_db_readonly(db_.get(), "main") == 1)
+    if (mode_ != OpenMode::read_only && sqlite3_db_readonly(db_.get(), "main") == 1)
       fail_read_only("the file is read-only");
 
     // 0 means "wait as long as it takes": INT_MAX ms is 24 days.
@@ -422,9 +426,12 @@ class SqliteEngine final : public Engine {
     check(rc, "read the foreign keys of a table");
   }
 
-  void require_writable() const {
+  // Every write starts here: a read_write_create_later engine on a missing
+  // file creates it now.
+  void require_writable() {
     if (mode_ == OpenMode::read_only)
       fail(ExitCode::internal, fmt::format("the SQLite database '{}' was opened read-only", path_));
+    if (!db_) connect(true);
   }
 
   Statement prepare(std::string_view sql) {
@@ -679,7 +686,7 @@ class SqliteEngine final : public Engine {
   VersionTable table_;
   OpenMode mode_;
   int lock_timeout_s_;
-  Database db_;  // null only for a read-only engine on a missing file
+  Database db_;  // null on a missing file until a read_write_create_later engine's first write
   bool group_open_ = false;
   bool table_known_ = false;  // the version table exists (see ensure_version_table)
 };

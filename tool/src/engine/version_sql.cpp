@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace retort {
 
 namespace {
@@ -107,6 +109,11 @@ std::string select_versions_sql(Dialect dialect, const VersionTable& table) {
                                : "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
   return fmt::format("SELECT revision, checksum, {}, duration_ms, statements_done FROM {}",
                      applied_at, qualified_table(dialect, table));
+}
+
+void sort_versions(std::vector<AppliedRevision>& rows) {
+  auto by_id = [](const auto& a, const auto& b) { return id_less(a.revision, b.revision); };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_id)) std::sort(rows.begin(), rows.end(), by_id);
 }
 
 std::string clear_versions_sql(Dialect dialect, const VersionTable& table) {

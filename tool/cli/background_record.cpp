@@ -1,0 +1,45 @@
+#include "background_record.hpp"
+
+#include <atomic>
+#include <chrono>
+
+namespace retort::cli {
+
+namespace {
+
+std::atomic<bool> abandoned_read{false};
+
+}  // namespace
+
+Record read_record(const Config& config, OpenMode mode) {
+  Record record{open_engine(config, mode), {}};
+  record.rows = record.engine->applied();
+  return record;
+}
+
+BackgroundRecord::BackgroundRecord(Config config, OpenMode mode) {
+  // The thread owns its copy of the configuration: it may outlive this object.
+  std::packaged_task<Record()> read(
+      [config = std::move(config), mode] { return read_record(config, mode); });
+  result_ = read.get_future();
+  thread_ = std::thread(std::move(read));
+}
+
+BackgroundRecord::~BackgroundRecord() {
+  if (!thread_.joinable()) return;
+  if (result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    thread_.join();
+    return;
+  }
+  abandoned_read = true;
+  thread_.detach();
+}
+
+Record BackgroundRecord::take() {
+  thread_.join();
+  return result_.get();
+}
+
+bool BackgroundRecord::abandoned() { return abandoned_read; }
+
+}  // namespace retort::cli
