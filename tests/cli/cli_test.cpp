@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <string_view>
 
 #include "support/project_dir.hpp"
 #include "support/run_process.hpp"
@@ -68,6 +69,18 @@ TEST_F(Cli, UpgradeHeadAppliesEverythingInOrder) {
   EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
   EXPECT_TRUE(fs::exists(dir.path() / "app.db"));
   EXPECT_NE(schema().find("posts_user_idx"), std::string::npos);
+}
+
+// libpg_query is loaded only when the PostgreSQL engine parses a script: a
+// SQLite run starts and works with a library path in which it cannot load.
+TEST_F(Cli, SqliteRunDoesNotLoadThePostgresParser) {
+  if (std::string_view(RETORT_PG_QUERY_SONAME).empty()) GTEST_SKIP() << "libpg_query is linked";
+  TempDir libraries;
+  libraries.write(RETORT_PG_QUERY_SONAME, "");  // "file too short" for the dynamic loader
+  auto r = run_retort({"upgrade", "head"}, dir.path(),
+                      {{"LD_LIBRARY_PATH", libraries.path().string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
 }
 
 TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <string_view>
 #include <thread>
 
 #include "support/pg_server.hpp"
@@ -96,6 +97,28 @@ TEST_F(PostgresCli, SeedCommandsWithTheSeedEnvKeys) {
   auto rev = retort({"revision", "-m", "add accounts name"});
   ASSERT_EQ(rev.exit_code, 0) << rev.err;
   EXPECT_EQ(rev.out, "migrations/0005_add_accounts_name.sql\n");
+}
+
+// libpg_query is loaded when a script needs PostgreSQL's parser (0003's
+// BEGIN and END make the engine look for transaction control); when it cannot
+// be, the run stops there with an error that names it.
+TEST_F(PostgresCli, UnloadableSqlParserStopsWithAnErrorNamingIt) {
+  if (std::string_view(RETORT_PG_QUERY_SONAME).empty()) GTEST_SKIP() << "libpg_query is linked";
+  TempDir libraries;
+  libraries.write(RETORT_PG_QUERY_SONAME, "");  // "file too short" for dlopen()
+  auto r = run_retort({"upgrade", "head"}, dir.path(),
+                      {{"LD_LIBRARY_PATH", libraries.path().string()}});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.err.find(std::string("error: cannot load PostgreSQL's SQL parser ") +
+                       RETORT_PG_QUERY_SONAME + ": "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("file too short"), std::string::npos) << r.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002"}));
+
+  auto again = retort({"upgrade", "head"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
 }
 
 TEST_F(PostgresCli, FailingMigrationIsRolledBackAndReportedWithSqlstate) {

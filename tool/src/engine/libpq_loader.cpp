@@ -9,46 +9,24 @@
 // the real one in libpq.so.5, which dlopen() loads on the first call. A
 // program that links libpq itself (the tests do) gets these definitions for
 // its calls too; they forward to the same, already loaded, library.
-#include <dlfcn.h>
 #include <libpq-fe.h>
 
-#include <fmt/format.h>
-
-#include "retort/diagnostic.hpp"
+#include "engine/shared_library.hpp"
 
 namespace {
 
-// The soname of the libpq that the build found (Debian's libpq5).
-constexpr const char* libpq_name = "libpq.so.5";
-
-void* libpq() {
-  static void* const handle = [] {
-    void* h = ::dlopen(libpq_name, RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr)
-      retort::fail(retort::ExitCode::connection,
-                   fmt::format("cannot load the PostgreSQL client library {}: {}", libpq_name,
-                               ::dlerror()),
-                   {"install it (Debian: apt-get install libpq5)"});
-    return h;
-  }();
-  return handle;
-}
-
-// The real function `name`, typed like its declaration in libpq-fe.h.
-template <class Function>
-Function real(const char* name) {
-  void* address = ::dlsym(libpq(), name);
-  if (address == nullptr)
-    retort::fail(retort::ExitCode::connection,
-                 fmt::format("the PostgreSQL client library {} has no function {}", libpq_name, name));
-  return reinterpret_cast<Function>(address);
+retort::SharedLibrary& libpq() {
+  // The soname of the libpq that the build found (Debian's libpq5).
+  static retort::SharedLibrary library("libpq.so.5", "the PostgreSQL client library",
+                                       "install it (Debian: apt-get install libpq5)");
+  return library;
 }
 
 }  // namespace
 
 // Each definition below must keep the exact signature of libpq-fe.h (the
 // compiler checks it against the declaration included above).
-#define RETORT_REAL(name) static const auto f = real<decltype(&::name)>(#name)
+#define RETORT_REAL(name) static const auto f = libpq().function<decltype(&::name)>(#name)
 
 extern "C" {
 
