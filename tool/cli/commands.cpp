@@ -95,13 +95,15 @@ std::string describe_state(const std::vector<std::string>& heads) {
   return heads.empty() ? std::string("base") : fmt::format("{}", fmt::join(heads, ", "));
 }
 
-// The read for a command with no script to run: if writing is what
-// failed, the database is read as `current` reads it, so that one this user
-// may not write still answers.
+// The read for a command with no script to run: if opening a SQLite file for
+// writing is what failed, it is read as `current` reads it, so that a database
+// this user may not write still answers. A PostgreSQL open does not depend on
+// the mode, so its failure is not tried again.
 Record take_without_scripts(BackgroundRecord& reading, const Config& config) {
   try {
     return reading.take();
-  } catch (const DiagnosticError&) {
+  } catch (const DiagnosticError& error) {
+    if (config.engine != Dialect::sqlite || error.code() != ExitCode::connection) throw;
     return read_record(config, OpenMode::read_only);
   }
 }
