@@ -90,6 +90,24 @@ TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {
   EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
 }
 
+// The record cache (docs/configuration.md) answers a command with nothing to
+// do only while the database is unchanged: what another program reverted
+// meanwhile is seen and applied again.
+TEST_F(Cli, RecordCacheSeesWhatAnotherProgramChanged) {
+  TempDir cache;
+  const std::map<std::string, std::string> cached{{"RETORT_CACHE_DIR", cache.path().string()}};
+  ASSERT_EQ(run_retort({"upgrade", "head"}, dir.path(), cached).exit_code, 0);
+  ASSERT_EQ(run_retort({"current"}, dir.path(), cached).exit_code, 0);
+  ASSERT_EQ(run_retort({"downgrade", "0003"}, dir.path(), {{"RETORT_CACHE_DIR", "off"}}).exit_code, 0);
+  auto current = run_retort({"current"}, dir.path(), cached);
+  EXPECT_NE(current.out.find("0003"), std::string::npos) << current.out;
+  EXPECT_EQ(current.out.find("0004"), std::string::npos) << current.out;
+  auto upgrade = run_retort({"upgrade", "head"}, dir.path(), cached);
+  ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
+  EXPECT_NE(upgrade.out.find("upgrade   0004"), std::string::npos) << upgrade.out;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+}
+
 TEST_F(Cli, UpgradeToRevisionPrefixAndRelative) {
   ASSERT_EQ(retort({"upgrade", "0002"}).exit_code, 0);
   EXPECT_EQ(applied(), (Ids{"0001", "0002"}));

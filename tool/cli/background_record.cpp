@@ -11,16 +11,22 @@ std::atomic<bool> abandoned_read{false};
 
 }  // namespace
 
-Record read_record(const Config& config, OpenMode mode) {
+std::vector<AppliedRevision> read_applied(Engine& engine, const Config& config,
+                                          const RecordCache* cache) {
+  return cache ? cache->applied(engine, config.version_table) : engine.applied();
+}
+
+Record read_record(const Config& config, OpenMode mode, const RecordCache* cache) {
   Record record{open_engine(config, mode), {}};
-  record.rows = record.engine->applied();
+  record.rows = read_applied(*record.engine, config, cache);
   return record;
 }
 
-BackgroundRecord::BackgroundRecord(Config config, OpenMode mode) {
-  // The thread owns its copy of the configuration: it may outlive this object.
+BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache) {
+  // The thread owns its copy of the configuration: it may outlive this object
+  // (the cache is a static's).
   std::packaged_task<Record()> read(
-      [config = std::move(config), mode] { return read_record(config, mode); });
+      [config = std::move(config), mode, cache] { return read_record(config, mode, cache); });
   result_ = read.get_future();
   thread_ = std::thread(std::move(read));
 }

@@ -7,6 +7,7 @@
 
 #include "retort/config.hpp"
 #include "retort/engine.hpp"
+#include "retort/record_cache.hpp"
 
 namespace retort::cli {
 
@@ -16,8 +17,13 @@ struct Record {
   std::vector<AppliedRevision> rows;
 };
 
-// Opens the database of `config` and reads its version table.
-Record read_record(const Config& config, OpenMode mode);
+// The version table's rows, through `cache` when there is one.
+std::vector<AppliedRevision> read_applied(Engine& engine, const Config& config,
+                                          const RecordCache* cache);
+
+// Opens the database of `config` and reads its version table, through
+// `cache` when there is one.
+Record read_record(const Config& config, OpenMode mode, const RecordCache* cache = nullptr);
 
 // Does read_record() on a thread of its own, so that a command reads the
 // database while it loads the scripts: neither needs the other, and with two
@@ -25,7 +31,7 @@ Record read_record(const Config& config, OpenMode mode);
 // thread is the engine's only user until take() hands it over.
 class BackgroundRecord {
  public:
-  BackgroundRecord(Config config, OpenMode mode);
+  BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache);
   // A read that is not taken (the scripts failed) is not waited for: a server
   // that does not answer, or another process's lock, must not delay the
   // scripts' error. If it is still running, it is abandoned (abandoned()).

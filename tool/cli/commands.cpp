@@ -62,6 +62,13 @@ Project load_project(Config config) {
 
 Project load_project(const Context& ctx) { return load_project(load_configuration(ctx)); }
 
+// The user's record cache (record_cache.hpp), beside the script cache.
+const RecordCache* user_record_cache() {
+  static const auto cache =
+      user_cache() ? std::optional<RecordCache>(user_cache()->folder()) : std::nullopt;
+  return cache ? &*cache : nullptr;
+}
+
 // Sub-millisecond steps are common on SQLite; "0 ms" would read as "nothing ran".
 std::string format_ms(std::int64_t ms) { return ms == 0 ? std::string("<1 ms") : fmt::format("{} ms", ms); }
 
@@ -104,7 +111,7 @@ Record take_without_scripts(BackgroundRecord& reading, const Config& config) {
     return reading.take();
   } catch (const DiagnosticError& error) {
     if (config.engine != Dialect::sqlite || error.code() != ExitCode::connection) throw;
-    return read_record(config, OpenMode::read_only);
+    return read_record(config, OpenMode::read_only, user_record_cache());
   }
 }
 
@@ -112,8 +119,9 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   Config config = load_configuration(ctx);
   // Read while the scripts load; a database that does not exist is created by
   // the first step, so never for scripts that turn out broken.
-  BackgroundRecord reading(config, options.sql ? OpenMode::read_only
-                                               : OpenMode::read_write_create_later);
+  BackgroundRecord reading(config,
+                           options.sql ? OpenMode::read_only : OpenMode::read_write_create_later,
+                           user_record_cache());
   Project project = load_project(std::move(config));
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
@@ -147,7 +155,8 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
                              engine->describe(), steps.size(), steps.size() == 1 ? "" : "s"));
   PrintingReporter reporter(ctx.out);
   run_steps(*engine, steps, reporter, RunOptions{options.single_transaction});
-  auto now = known_applied(project.graph, engine->applied());
+  // Through the cache, so that the next command with nothing to do finds it.
+  auto now = known_applied(project.graph, read_applied(*engine, project.config, user_record_cache()));
   ctx.out.info(fmt::format("{} is at {} ({} revision{} in {})", engine->describe(),
                            describe_state(applied_heads(project.graph, now)), reporter.count(),
                            reporter.count() == 1 ? "" : "s", format_ms(reporter.total_ms())));
@@ -394,7 +403,7 @@ ExitCode run_downgrade(Context& ctx, const MigrateOptions& options) {
 
 ExitCode run_current(Context& ctx) {
   Config config = load_configuration(ctx);
-  BackgroundRecord reading(config, OpenMode::read_only);
+  BackgroundRecord reading(config, OpenMode::read_only, user_record_cache());
   Project project = load_project(std::move(config));
   auto [engine, rows] = reading.take();
   auto applied = known_applied(project.graph, rows);

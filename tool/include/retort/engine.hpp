@@ -63,6 +63,15 @@ class StatementError : public std::runtime_error {
   std::string hint;
 };
 
+// What identifies a database, and the state of its content, as an engine
+// can tell without reading the schema: two equal stamps of one database mean
+// the same rows in its version table (see RecordCache).
+struct ContentStamp {
+  std::string database;  // the same database has the same text; no password
+  std::string state;     // changes with every committed change of the content
+  bool operator==(const ContentStamp&) const = default;
+};
+
 // How an engine is opened.
 enum class OpenMode {
   read_only,   // never creates the database or the version table
@@ -94,6 +103,12 @@ class Engine {
   // The version table's rows in id order; empty when the table (or, for
   // SQLite, the file) does not exist yet.
   virtual std::vector<AppliedRevision> applied() = 0;
+
+  // The database's content stamp, when it costs much less than applied():
+  // nothing otherwise (the default, and PostgreSQL's, whose server keeps no
+  // such counter that a client could read without a query of the catalog),
+  // and nothing while a transaction of this engine's is open.
+  virtual std::optional<ContentStamp> content_stamp() { return std::nullopt; }
 
   // Runs one step atomically with its version-row change, serialised against
   // other processes migrating the same database (see docs/reliability.md).

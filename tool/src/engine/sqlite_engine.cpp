@@ -1,10 +1,12 @@
 #include "engine/sqlite_engine.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <filesystem>
@@ -174,6 +176,40 @@ class SqliteEngine final : public Engine {
     return rows;
   }
 
+  // The file's change counter, which every commit in rollback-journal mode
+  // increments, and its stat, taken while a statement that reads no schema
+  // holds the shared lock, so that no writer can change the file meanwhile.
+  // In WAL mode commits go to the -wal file and leave the counter alone:
+  // no stamp there.
+  std::optional<ContentStamp> content_stamp() override {
+    if (!db_ || sqlite3_get_autocommit(db_.get()) == 0) return std::nullopt;
+    auto shared_lock = prepare("PRAGMA schema_version");
+    check(shared_lock.step(), "read the database header");
+    sqlite3_file* file = nullptr;
+    unsigned char header[100];
+    if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+        file == nullptr || file->pMethods == nullptr ||
+        file->pMethods->xRead(file, header, sizeof header, 0) != SQLITE_OK)
+      return std::nullopt;
+    // The file format's read and write versions: 1 for rollback journals, 2 for WAL.
+    if (header[18] != 1 || header[19] != 1) return std::nullopt;
+    struct stat info {};
+    if (::stat(path_.c_str(), &info) != 0) return std::nullopt;
+    struct stat wal {};
+    if (::stat((path_ + "-wal").c_str(), &wal) == 0 || errno != ENOENT) return std::nullopt;
+    auto big_endian = [&](int at) {
+      return std::uint32_t{header[at]} << 24 | std::uint32_t{header[at + 1]} << 16 |
+             std::uint32_t{header[at + 2]} << 8 | std::uint32_t{header[at + 3]};
+    };
+    std::error_code ec;
+    return ContentStamp{
+        "sqlite:" + std::filesystem::absolute(path_, ec).lexically_normal().string(),
+        fmt::format("counter {} pages {} file {}:{} size {} mtime {}.{:09} ctime {}.{:09}",
+                    big_endian(24), big_endian(28), info.st_dev, info.st_ino, info.st_size,
+                    info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ctim.tv_sec,
+                    info.st_ctim.tv_nsec)};
+  }
+
   StepOutcome run(const StepRequest& request) override {
     require_writable();
     if (request.transaction == TransactionMode::none && !group_open_)
@@ -329,7 +365,8 @@ class SqliteEngine final : public Engine {
     sqlite3_busy_timeout(db_.get(), timeout_ms);
 
     // SQLite reads the file lazily; read its header now so that a file that is
-    // not a database fails here, as a connection problem.
+    // not a database fails here, as a connection problem. The schema is read
+    // by the first statement that needs it, which a content stamp does not.
     rc = read_header();
     if (rc == SQLITE_READONLY_ROLLBACK) {
       roll_back_hot_journal(timeout_ms);
@@ -339,10 +376,10 @@ class SqliteEngine final : public Engine {
     if (rc != SQLITE_OK) fail_to_open(sqlite3_errmsg(db_.get()));
   }
 
-  // Turns on foreign keys and reads the schema: the first access to the file.
+  // Turns on foreign keys and reads the header: the first access to the file.
   int read_header() {
-    return sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
-                        nullptr, nullptr, nullptr);
+    return sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; PRAGMA schema_version", nullptr,
+                        nullptr, nullptr);
   }
 
   // A process killed in the middle of a write transaction leaves a hot

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "retort/engine.hpp"
+
+namespace retort {
+
+// The version table's rows as last read, one file per database in the user's
+// cache folder (the script cache's), so that a command with nothing to do
+// (`upgrade` at head, `current`) need not read the database's schema to learn
+// it: SQLite parses every table and index of the schema before its first
+// query. The rows are used only while the engine's content stamp is the one
+// they were read under; an engine without stamps is read every time. Only
+// for reading: every step reads its row again under the lock.
+class RecordCache {
+ public:
+  explicit RecordCache(std::filesystem::path folder) : folder_(std::move(folder)) {}
+
+  // engine.applied(), from the cache when the stamp proves it current; what
+  // is read is kept. Failing to keep it is silent, as it only costs time.
+  std::vector<AppliedRevision> applied(Engine& engine, const VersionTable& table) const;
+
+ private:
+  std::filesystem::path folder_;
+};
+
+}  // namespace retort
