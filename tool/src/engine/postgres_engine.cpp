@@ -325,28 +325,31 @@ class PostgresEngine final : public Engine {
   std::vector<AppliedRevision> applied() override {
     // Writers wait for a `transaction none` script in progress to finish, so
     // that they never see its provisional row; readers take what is there.
-    bool own_transaction = !in_group_;
-    if (own_transaction) {
-      if (mode_ != OpenMode::read_only)
-        acquire_lock(conn_.get(), LockMode::shared);
-      else
-        exec_internal(conn_.get(), "BEGIN");
-    }
+    // Two round trips: the transaction's start with the table's existence,
+    // then the rows with the commit.
+    const bool own_transaction = !in_group_;
+    Result exists = !own_transaction ? exec_internal(conn_.get(), table_exists_sql())
+                    : mode_ != OpenMode::read_only
+                        ? acquire_lock(conn_.get(), LockMode::shared, table_exists_sql())
+                        : exec_internal(conn_.get(), "BEGIN; " + table_exists_sql());
     std::vector<AppliedRevision> rows;
-    if (table_exists()) {
-      Result result = exec_internal(conn_.get(), select_versions_sql(Dialect::postgres, table_));
-      for (int i = 0; i < PQntuples(result.get()); ++i) {
-        AppliedRevision row;
-        row.revision = PQgetvalue(result.get(), i, 0);
-        row.checksum = PQgetvalue(result.get(), i, 1);
-        row.applied_at = PQgetvalue(result.get(), i, 2);
-        row.duration_ms = std::strtoll(PQgetvalue(result.get(), i, 3), nullptr, 10);
-        if (!PQgetisnull(result.get(), i, 4))
-          row.statements_done = std::atoi(PQgetvalue(result.get(), i, 4));
-        rows.push_back(std::move(row));
-      }
+    if (!note_table_exists(exists.get())) {
+      if (own_transaction) exec_internal(conn_.get(), "COMMIT");
+      return rows;
     }
-    if (own_transaction) exec_internal(conn_.get(), "COMMIT");
+    auto results = exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_) +
+                                                 (own_transaction ? "; COMMIT" : ""));
+    if (auto error = error_of(conn_.get(), results.back().get())) fail_internal(conn_.get(), *error);
+    const PGresult* result = results.front().get();
+    for (int i = 0; i < PQntuples(result); ++i) {
+      AppliedRevision row;
+      row.revision = PQgetvalue(result, i, 0);
+      row.checksum = PQgetvalue(result, i, 1);
+      row.applied_at = PQgetvalue(result, i, 2);
+      row.duration_ms = std::strtoll(PQgetvalue(result, i, 3), nullptr, 10);
+      if (!PQgetisnull(result, i, 4)) row.statements_done = std::atoi(PQgetvalue(result, i, 4));
+      rows.push_back(std::move(row));
+    }
     sort_versions(rows);
     return rows;
   }
@@ -578,16 +581,23 @@ class PostgresEngine final : public Engine {
 
   // True when the version table exists; a missing schema is a clear error for
   // writers and simply "no table" for readers.
-  bool table_exists() {
-    Result result = exec_params(
-        conn_.get(),
+  // Whether the version table's schema and the table exist: one row of two booleans.
+  std::string table_exists_sql() {
+    return fmt::format(
         "SELECT n.oid IS NOT NULL, c.oid IS NOT NULL FROM (SELECT 1) AS one "
-        "LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1 "
-        "LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = $2",
-        {table_.schema, table_.name});
-    schema_exists_ = std::string_view(PQgetvalue(result.get(), 0, 0)) == "t";
-    return std::string_view(PQgetvalue(result.get(), 0, 1)) == "t";
+        "LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = {} "
+        "LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = {}",
+        literal(table_.schema), literal(table_.name));
   }
+
+  // Reads table_exists_sql()'s row: whether the table exists (and, in
+  // schema_exists_, its schema).
+  bool note_table_exists(const PGresult* result) {
+    schema_exists_ = std::string_view(PQgetvalue(result, 0, 0)) == "t";
+    return std::string_view(PQgetvalue(result, 0, 1)) == "t";
+  }
+
+  bool table_exists() { return note_table_exists(exec_internal(conn_.get(), table_exists_sql()).get()); }
 
   // Creates the version table when missing, under the migration lock (two
   // concurrent CREATE TABLE IF NOT EXISTS can otherwise both fail on the
