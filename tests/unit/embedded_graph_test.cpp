@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
 
 #include "retort/migrations.hpp"
 
@@ -12,12 +13,23 @@ constexpr std::string_view script = "-- retort:up\nCREATE TABLE a (x INT);\n-- r
 // A program built with `retort embed` starts without hashing its scripts:
 // the checksums computed at build time are the ones it compares.
 TEST(EmbeddedGraph, UsesTheChecksumsComputedAtBuildTime) {
-  const std::array<EmbeddedScript, 1> embedded{{{"0001_a.sql", script, {"sqlite-sum", "postgres-sum"}}}};
+  const std::string sqlite_sum(64, 's'), postgres_sum(64, 'p');
+  const std::array<EmbeddedScript, 1> embedded{{{"0001_a.sql", script, {sqlite_sum, postgres_sum}}}};
   auto graph = load_graph(embedded);
   const auto* loaded = graph.find("0001");
   ASSERT_NE(loaded, nullptr);
-  EXPECT_EQ(loaded->checksum(Direction::up, Dialect::sqlite), "sqlite-sum");
-  EXPECT_EQ(loaded->checksum(Direction::up, Dialect::postgres), "postgres-sum");
+  EXPECT_EQ(loaded->checksum(Direction::up, Dialect::sqlite), sqlite_sum);
+  EXPECT_EQ(loaded->checksum(Direction::up, Dialect::postgres), postgres_sum);
+}
+
+// Only a SHA-256 in hex fits where checksums are kept; anything else is hashed again.
+TEST(EmbeddedGraph, AChecksumOfAnotherLengthIsNotUsed) {
+  const std::string too_long(65, 'x');
+  const std::array<EmbeddedScript, 1> embedded{{{"0001_a.sql", script, {"short", too_long}}}};
+  auto graph = load_graph(embedded);
+  auto parsed = parse_script("0001_a.sql", script);
+  for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+    EXPECT_EQ(graph.find("0001")->checksum(Direction::up, dialect), parsed.script->checksum(Direction::up, dialect));
 }
 
 TEST(EmbeddedGraph, HashesWhenNoChecksumWasEmbedded) {

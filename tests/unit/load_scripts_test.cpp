@@ -57,6 +57,21 @@ TEST(LoadScripts, IgnoresOtherFilesFoldersAndDotFiles) {
   EXPECT_EQ(ids(set), std::vector<std::string>{"0001"});
 }
 
+// As before the names came from readdir: a link counts as what it points to.
+TEST(LoadScripts, LinksToFilesAreScriptsLinksToFoldersAndDanglingLinksAreNot) {
+  TempDir dir;
+  TempDir elsewhere;
+  elsewhere.write("real.sql", good);
+  fs::create_directory(elsewhere.path() / "folder");
+  dir.write("0001_a.sql", good);
+  fs::create_symlink(elsewhere.path() / "real.sql", dir.path() / "0002_linked.sql");
+  fs::create_symlink(elsewhere.path() / "folder", dir.path() / "0003_folder.sql");
+  fs::create_symlink(elsewhere.path() / "missing.sql", dir.path() / "0004_dangling.sql");
+  auto set = load_scripts(dir.path().string());
+  EXPECT_TRUE(set.diagnostics.empty()) << formatted(set);
+  EXPECT_EQ(ids(set), (std::vector<std::string>{"0001", "0002"}));
+}
+
 TEST(LoadScripts, SqlFileWithABadNameIsReported) {
   TempDir dir;
   dir.write("0001_a.sql", good);

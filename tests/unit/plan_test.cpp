@@ -14,11 +14,13 @@ using IdSet = std::set<std::string>;
 
 Script script(std::string id, Ids parents = {}, bool irreversible = false) {
   Script s;
-  s.path = fmt::format("migrations/{}_x.sql", id);
+  const auto path = fmt::format("migrations/{}_x.sql", id);
+  s.path = path;
   s.id = std::move(id);
   s.parent_line = parents.empty() ? 0 : 1;
   s.parents = std::move(parents);
   s.irreversible = irreversible;
+  s.keep_text();
   return s;
 }
 

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -41,6 +43,17 @@ struct Fixture {
   }
   void write(const std::string& name, std::string_view content) const {
     std::ofstream(fs::path(migrations) / name, std::ios::binary | std::ios::trunc) << content;
+  }
+  // Overwrites, in the one cache file, the bytes after the first `marker` with `bytes`.
+  void patch_cache(std::string_view marker, std::string_view bytes) const {
+    for (fs::directory_iterator it(root.path() / "cache"), end; it != end; ++it) {
+      std::fstream file(it->path(), std::ios::in | std::ios::out | std::ios::binary);
+      std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      const auto at = content.find(marker);
+      ASSERT_NE(at, std::string::npos);
+      file.seekp(static_cast<std::streamoff>(at + marker.size()));
+      file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
   }
   std::size_t cache_files() const {
     std::error_code ec;
@@ -81,7 +94,7 @@ TEST(ScriptCache, ASecondLoadComesFromTheCacheWithTheChecksumsAlreadyComputed) {
   Fixture f;
   auto fresh = load_scripts(f.migrations);
   ASSERT_TRUE(fresh.diagnostics.empty());
-  EXPECT_FALSE(fresh.scripts[0].checksums[Script::checksum_slot(Direction::up, Dialect::sqlite)]);
+  EXPECT_FALSE(fresh.scripts[0].up_checksums[static_cast<std::size_t>(Dialect::sqlite)]);
   load_scripts(f.migrations, &f.cache);
   ASSERT_EQ(f.cache_files(), 1u);
 
@@ -89,8 +102,10 @@ TEST(ScriptCache, ASecondLoadComesFromTheCacheWithTheChecksumsAlreadyComputed) {
   ASSERT_TRUE(cached.diagnostics.empty());
   for (const auto& script : cached.scripts)
     for (auto dialect : {Dialect::sqlite, Dialect::postgres})
-      EXPECT_TRUE(script.checksums[Script::checksum_slot(Direction::up, dialect)].has_value());
+      EXPECT_TRUE(script.up_checksums[static_cast<std::size_t>(dialect)].has_value());
   expect_same_scripts(fresh.scripts, cached.scripts);
+  for (const auto& script : cached.scripts)
+    EXPECT_EQ(script.up->sql.data()[script.up->sql.size()], '\0');  // as the SQLite engine needs
 }
 
 TEST(ScriptCache, AnEditIsSeenEvenWithTheSameSizeAndModificationTime) {
@@ -151,6 +166,27 @@ TEST(ScriptCache, ADamagedCacheIsIgnored) {
     fs::resize_file(it->path(), size - 7);
   }
   expect_same_scripts(fresh.scripts, load_scripts(f.migrations, &f.cache).scripts);
+}
+
+// A cache written by another format (its version field differs) is not read,
+// even when everything else about it matches.
+TEST(ScriptCache, ACacheOfAnotherFormatVersionIsIgnored) {
+  Fixture f;
+  load_scripts(f.migrations, &f.cache);
+  f.patch_cache("CREATE TABLE ", "z");
+  ASSERT_EQ(load_scripts(f.migrations, &f.cache).scripts[0].up->sql, "CREATE TABLE z (x INT);\n");
+
+  std::int64_t version = 0;
+  for (fs::directory_iterator it(f.root.path() / "cache"), end; it != end; ++it) {
+    std::ifstream file(it->path(), std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const auto at = content.find("retort script cache") + std::string_view("retort script cache").size();
+    std::memcpy(&version, content.data() + at, sizeof version);
+  }
+  ASSERT_GT(version, 1);
+  --version;
+  f.patch_cache("retort script cache", std::string_view(reinterpret_cast<const char*>(&version), sizeof version));
+  EXPECT_EQ(load_scripts(f.migrations, &f.cache).scripts[0].up->sql, "CREATE TABLE a (x INT);\n");
 }
 
 TEST(ScriptCache, PathsFollowHowTheFolderIsNamedThisTime) {

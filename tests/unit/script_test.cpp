@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,28 @@ TEST(ParseScript, DialectSectionsOverrideThePlainOne) {
   EXPECT_EQ(script.section(Direction::down, Dialect::postgres)->sql, "pg down\n");
   EXPECT_EQ(script.section(Direction::up, Dialect::postgres)->first_line, 4);
   EXPECT_FALSE(script.down);
+}
+
+// The script owns its text: it outlives the file's bytes and path, and each
+// section is followed by a NUL byte, which the SQLite engine relies on.
+TEST(ParseScript, TheScriptKeepsItsTextAfterTheInputIsGone) {
+  auto file = std::make_unique<std::string>("migrations/0007_add_things.sql");
+  auto content = std::make_unique<std::string>(
+      "-- retort:message things\n-- retort:up\nCREATE TABLE t (x INT);\n-- retort:down\nDROP TABLE t;\n");
+  auto result = parse(*content, *file);
+  ASSERT_TRUE(result.script);
+  std::fill(content->begin(), content->end(), '#');
+  std::fill(file->begin(), file->end(), '#');
+  content.reset();
+  file.reset();
+  const Script copy = *result.script;
+  result.script.reset();
+  EXPECT_EQ(copy.path, "migrations/0007_add_things.sql");
+  EXPECT_EQ(copy.slug, "add_things");
+  EXPECT_EQ(copy.message, "things");
+  EXPECT_EQ(copy.up->sql, "CREATE TABLE t (x INT);\n");
+  EXPECT_EQ(copy.down->sql, "DROP TABLE t;\n");
+  for (const auto* section : {&*copy.up, &*copy.down}) EXPECT_EQ(section->sql.data()[section->sql.size()], '\0');
 }
 
 TEST(ParseScript, CrlfBecomesLf) {

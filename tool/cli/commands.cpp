@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 
 #include "retort/autogenerate.hpp"
 #include "retort/engine.hpp"
@@ -508,7 +509,7 @@ ExitCode run_branches(Context& ctx) {
 ExitCode run_show(Context& ctx, const std::string& revision) {
   Project project = load_project(ctx);
   const Script& s = *project.graph.find(project.graph.resolve_id(revision));
-  auto list = [](const std::vector<std::string>& ids) {
+  auto list = [](std::span<const std::string> ids) {
     return ids.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(ids, ", "));
   };
   ctx.out.result(fmt::format("Revision: {}", s.id));
@@ -523,7 +524,7 @@ ExitCode run_show(Context& ctx, const std::string& revision) {
     if (!sec) return;
     ctx.out.result(fmt::format("\n-- {} (line {})", name, sec->directive_line));
     auto text = sec->sql;
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
     if (!text.empty()) ctx.out.result(text);
   };
   section("up", s.up);

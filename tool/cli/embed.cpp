@@ -100,7 +100,7 @@ void write_embedded(const EmbedOptions& options, const RevisionGraph& graph) {
   } else {
     source += "namespace {\n\nconstexpr retort::EmbeddedScript scripts[] = {\n";
     for (const auto& script : graph.scripts()) {
-      auto content = read_bytes(script.path);
+      auto content = read_bytes(std::string(script.path));
       source += fmt::format("    {{{},\n     {{{},\n      {}}},\n     {{\"{}\", \"{}\"}}}},\n",
                             cpp_string_literal(fs::path(script.path).filename().string()),
                             cpp_string_literal(content), content.size(),

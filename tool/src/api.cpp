@@ -43,10 +43,12 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
     auto result = parse_script(embedded.file_name, embedded.content);
     std::move(result.diagnostics.begin(), result.diagnostics.end(), std::back_inserter(problems));
     if (!result.script) continue;
-    for (auto dialect : {Dialect::sqlite, Dialect::postgres}) {
-      const auto checksum = embedded.up_checksums[static_cast<std::size_t>(dialect)];
-      if (!checksum.empty())
-        result.script->checksums[Script::checksum_slot(Direction::up, dialect)] = std::string(checksum);
+    for (std::size_t dialect = 0; dialect < embedded.up_checksums.size(); ++dialect) {
+      const auto checksum = embedded.up_checksums[dialect];
+      auto& memo = result.script->up_checksums[dialect];
+      if (checksum.size() != Script::Checksum().size()) continue;  // none, or not one of ours
+      memo.emplace();
+      std::copy(checksum.begin(), checksum.end(), memo->begin());
     }
     parsed.push_back(std::move(*result.script));
   }

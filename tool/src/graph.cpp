@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <bit>
 #include <deque>
 #include <limits>
 #include <numeric>
@@ -98,10 +99,10 @@ std::vector<std::size_t> path_within(const std::vector<std::vector<std::size_t>>
   return path;
 }
 
-Diagnostic located(std::string path, int line, std::string message,
+Diagnostic located(std::string_view path, int line, std::string message,
                    std::vector<std::string> notes = {}) {
   Diagnostic d;
-  d.path = std::move(path);
+  d.path = path;
   d.line = line;
   d.message = std::move(message);
   d.notes = std::move(notes);
@@ -119,11 +120,11 @@ RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
                                    std::vector<Diagnostic>& diagnostics) {
   // Positions are sorted rather than the scripts, which are large to move.
   // Stable, so that among equal ids the file given first is the one kept.
+  // load_scripts gives them in order already, so that is checked first.
   std::vector<std::size_t> order(scripts.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) {
-    return id_less(scripts[a].id, scripts[b].id);
-  });
+  const auto by_id = [&](std::size_t a, std::size_t b) { return id_less(scripts[a].id, scripts[b].id); };
+  if (!std::ranges::is_sorted(order, by_id)) std::ranges::stable_sort(order, by_id);
 
   RevisionGraph graph;
   graph.scripts_.reserve(scripts.size());
@@ -141,27 +142,34 @@ RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
                 {fmt::format("{}{} is already the id of {}; give this file an unused id",
                              first.id, same, first.path)}));
   }
-  for (std::size_t i = 0; i < graph.scripts_.size(); ++i)
-    graph.index_.emplace(graph.scripts_[i].id, i);
+
+  const std::size_t n = graph.scripts_.size();
+  // An open-addressing table at most half full: positions + 1, 0 for a free slot.
+  graph.slots_.assign(std::bit_ceil(std::max<std::size_t>(2 * n, 1)), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t slot = std::hash<std::string_view>()(graph.scripts_[i].id);
+    while (graph.slots_[slot &= graph.slots_.size() - 1] != 0) ++slot;
+    graph.slots_[slot] = i + 1;
+  }
 
   // Parent edges by position; a missing or repeated parent is dropped here.
-  const std::size_t n = graph.scripts_.size();
   std::vector<std::vector<std::size_t>> edges(n);
   for (std::size_t i = 0; i < n; ++i) {
     const Script& script = graph.scripts_[i];
     for (const auto& parent : script.parents) {
-      const auto found = graph.index_.find(parent);
-      if (found == graph.index_.end()) {
+      const Script* found = graph.find(parent);
+      if (found == nullptr) {
         const Script* similar = same_number(graph.scripts_, parent);
         diagnostics.push_back(at_parent_line(
             script, fmt::format("parent {} does not exist", parent),
             {similar ? fmt::format("did you mean {}?", similar->id)
                      : "name an existing revision, or add the missing script"}));
-      } else if (std::ranges::find(edges[i], found->second) != edges[i].end()) {
+      } else if (const std::size_t position = graph.position(*found);
+                 std::ranges::find(edges[i], position) != edges[i].end()) {
         diagnostics.push_back(at_parent_line(
             script, fmt::format("parent {} is named twice", parent), {"name it once"}));
       } else {
-        edges[i].push_back(found->second);
+        edges[i].push_back(position);
       }
     }
   }
@@ -194,27 +202,43 @@ RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
     }
   }
 
+  // Children are counted, then placed, in child order: each parent's come out in id order.
+  graph.child_start_.assign(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::erase_if(edges[i], [&](std::size_t parent) { return parent >= i; });
+    for (std::size_t parent : edges[i]) ++graph.child_start_[parent + 1];
+  }
+  std::partial_sum(graph.child_start_.begin(), graph.child_start_.end(), graph.child_start_.begin());
+  graph.children_.resize(graph.child_start_.back());
+  std::vector<std::size_t> placed(graph.child_start_.begin(), graph.child_start_.end() - 1);
   for (std::size_t i = 0; i < n; ++i) {
     auto& parents = graph.scripts_[i].parents;
     parents.clear();
     for (std::size_t parent : edges[i]) {
-      if (parent >= i) continue;
       parents.push_back(graph.scripts_[parent].id);
-      graph.children_[graph.scripts_[parent].id].push_back(graph.scripts_[i].id);
+      graph.children_[placed[parent]++] = graph.scripts_[i].id;
     }
   }
   return graph;
 }
 
+std::size_t RevisionGraph::position(const Script& script) const {
+  return static_cast<std::size_t>(&script - scripts_.data());
+}
+
 const Script* RevisionGraph::find(std::string_view id) const {
-  const auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &scripts_[it->second];
+  if (slots_.empty()) return nullptr;
+  for (std::size_t slot = std::hash<std::string_view>()(id);; ++slot) {
+    const std::size_t entry = slots_[slot & (slots_.size() - 1)];
+    if (entry == 0) return nullptr;
+    if (scripts_[entry - 1].id == id) return &scripts_[entry - 1];
+  }
 }
 
 std::vector<std::string> RevisionGraph::heads() const {
   std::vector<std::string> out;
-  for (const auto& script : scripts_)
-    if (!children_.contains(script.id)) out.push_back(script.id);
+  for (std::size_t i = 0; i < scripts_.size(); ++i)
+    if (child_start_[i] == child_start_[i + 1]) out.push_back(scripts_[i].id);
   return out;
 }
 
@@ -225,10 +249,11 @@ std::vector<std::string> RevisionGraph::bases() const {
   return out;
 }
 
-const std::vector<std::string>& RevisionGraph::children(std::string_view id) const {
-  static const std::vector<std::string> none;
-  const auto it = children_.find(id);
-  return it == children_.end() ? none : it->second;
+std::span<const std::string> RevisionGraph::children(std::string_view id) const {
+  const Script* script = find(id);
+  if (script == nullptr) return {};
+  const std::size_t i = position(*script);
+  return std::span(children_).subspan(child_start_[i], child_start_[i + 1] - child_start_[i]);
 }
 
 std::set<std::string> RevisionGraph::ancestors_inclusive(std::string_view id) const {
@@ -264,9 +289,8 @@ std::string RevisionGraph::resolve_id(std::string_view text) const {
   if (find(text)) return std::string(text);
   std::vector<std::string> candidates;
   if (!text.empty()) {
-    for (auto it = index_.lower_bound(text); it != index_.end() && it->first.starts_with(text);
-         ++it)
-      candidates.push_back(it->first);
+    for (const auto& script : scripts_)
+      if (script.id.starts_with(text)) candidates.push_back(script.id);
     const Script* number = text.starts_with('0') ? nullptr : same_number(scripts_, text);
     if (number && !number->id.starts_with(text)) candidates.push_back(number->id);
   }

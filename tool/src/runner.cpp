@@ -136,7 +136,7 @@ void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporte
     const Section* section = script.section(step.direction, engine.dialect());
     if (section == nullptr)
       throw DiagnosticError(ExitCode::state,
-                            Diagnostic{script.path, 0, 0,
+                            Diagnostic{std::string(script.path), 0, 0,
                                        fmt::format("revision {} has no down section", script.id),
                                        {}, {}});
     StepRequest request;

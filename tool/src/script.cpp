@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "checksum.hpp"
@@ -201,13 +203,13 @@ std::string_view to_lf(std::string_view content, std::string& storage) {
 class Parser {
  public:
   Parser(std::string_view path, ParseResult& result) : path_(path), result_(result) {
-    script_.path = std::string(path);
+    script_.path = path;
   }
 
   void run(std::string_view content) {
     if (auto name = split_file_name(path_)) {
       script_.id = std::string(name->id);
-      script_.slug = std::string(name->slug);
+      script_.slug = name->slug;
     } else {
       error(0, 0, "file name must be <digits>_<slug>.sql, e.g. 0001_create_users.sql");
     }
@@ -224,11 +226,14 @@ class Parser {
     scan_lines();
     check_sections();
     if (!result_.diagnostics.empty()) return;
+    std::string slug_words;
     if (script_.message.empty()) {
-      script_.message = script_.slug;
-      std::replace(script_.message.begin(), script_.message.end(), '_', ' ');
-      std::replace(script_.message.begin(), script_.message.end(), '-', ' ');
+      slug_words = script_.slug;
+      std::replace(slug_words.begin(), slug_words.end(), '_', ' ');
+      std::replace(slug_words.begin(), slug_words.end(), '-', ' ');
+      script_.message = slug_words;
     }
+    script_.keep_text();
     result_.script = std::move(script_);
   }
 
@@ -332,7 +337,7 @@ class Parser {
     } else if (d.name == "message") {
       if (d.argument.empty())
         error(line_number, d.argument_column, "missing text after 'retort:message'", line);
-      script_.message = std::string(d.argument);
+      script_.message = d.argument;
     } else if (d.name == "transaction") {
       if (d.argument.empty()) {
         error(line_number, d.argument_column,
@@ -443,7 +448,7 @@ class Parser {
 
   void close_section(std::size_t end) {
     if (open_section_ && open_section_ != &discarded_)
-      open_section_->sql = std::string(text_.substr(body_start_, end - body_start_));
+      open_section_->sql = text_.substr(body_start_, end - body_start_);
     open_section_ = nullptr;
   }
 
@@ -504,14 +509,37 @@ const Section* Script::section(Direction direction, Dialect dialect) const {
 }
 
 std::string Script::checksum(Direction direction, Dialect dialect) const {
-  auto& memo = checksums[checksum_slot(direction, dialect)];
-  if (memo) return *memo;
   const auto* s = section(direction, dialect);
-  memo = s ? sha256_hex(normalise_sql(s->sql)) : std::string();
-  // Without dialect sections both dialects run, and hash, the same text.
-  const auto other = dialect == Dialect::sqlite ? Dialect::postgres : Dialect::sqlite;
-  if (section(direction, other) == s) checksums[checksum_slot(direction, other)] = memo;
-  return *memo;
+  if (direction == Direction::down || s == nullptr)
+    return s ? sha256_hex(normalise_sql(s->sql)) : std::string();
+  auto& memo = up_checksums[static_cast<std::size_t>(dialect)];
+  if (!memo) {
+    const auto hex = sha256_hex(normalise_sql(s->sql));
+    memo.emplace();
+    std::copy_n(hex.begin(), memo->size(), memo->begin());
+    // Without dialect sections both dialects run, and hash, the same text.
+    const auto other = dialect == Dialect::sqlite ? Dialect::postgres : Dialect::sqlite;
+    if (section(direction, other) == s) up_checksums[static_cast<std::size_t>(other)] = memo;
+  }
+  return std::string(memo->data(), memo->size());
+}
+
+void Script::keep_text() {
+  std::array<std::string_view*, 9> views{&slug, &path, &message};
+  std::size_t count = 3;
+  for (auto* section : {&up, &down, &dialect_up[0], &dialect_up[1], &dialect_down[0], &dialect_down[1]})
+    if (*section) views[count++] = &(*section)->sql;
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < count; ++i) size += views[i]->size() + 1;
+  auto block = std::make_shared_for_overwrite<char[]>(size);
+  char* out = block.get();
+  for (auto* view : std::span(views).first(count)) {
+    std::copy(view->begin(), view->end(), out);
+    *view = std::string_view(out, view->size());
+    out += view->size();
+    *out++ = '\0';  // as after a std::string: see StepRequest::sql
+  }
+  text = std::move(block);
 }
 
 ParseResult parse_script(std::string_view path, std::string_view content) {

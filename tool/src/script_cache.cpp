@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 // Bump whenever the parser or Script changes what it makes of a file: a cache
 // written by another build of the same version must not be read. The
 // executable's stamp (below) catches most rebuilds; this catches the rest.
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;
 
 // How many directories' caches a user keeps; the least recently written go.
 constexpr std::size_t kept_files = 64;
@@ -63,9 +63,9 @@ class Writer {
     integer(value.size());
     out_.append(value);
   }
-  void optional_text(const std::optional<std::string>& value) {
+  void optional_checksum(const std::optional<Script::Checksum>& value) {
     integer(value.has_value());
-    if (value) text(*value);
+    if (value) out_.append(value->data(), value->size());
   }
   const std::string& bytes() const { return out_; }
 
@@ -85,21 +85,30 @@ class Reader {
     in_.remove_prefix(sizeof value);
     return value;
   }
-  std::string text() {
+  // A view into the input: valid while the input is.
+  std::string_view text() {
     auto size = integer();
-    if (size < 0 || static_cast<std::uint64_t>(size) > in_.size()) return fail(), std::string();
-    std::string value(in_.substr(0, static_cast<std::size_t>(size)));
-    in_.remove_prefix(static_cast<std::size_t>(size));
-    return value;
+    if (size < 0 || static_cast<std::uint64_t>(size) > in_.size()) return fail(), std::string_view();
+    return bytes(static_cast<std::size_t>(size));
   }
-  std::optional<std::string> optional_text() {
+  std::optional<Script::Checksum> optional_checksum() {
     if (integer() == 0) return std::nullopt;
-    return text();
+    Script::Checksum checksum;
+    const auto hex = bytes(checksum.size());
+    if (failed_) return std::nullopt;
+    std::copy(hex.begin(), hex.end(), checksum.begin());
+    return checksum;
   }
   bool failed() const { return failed_; }
   bool at_end() const { return in_.empty(); }
 
  private:
+  std::string_view bytes(std::size_t size) {
+    if (size > in_.size()) return fail(), std::string_view();
+    auto value = in_.substr(0, size);
+    in_.remove_prefix(size);
+    return value;
+  }
   std::int64_t fail() {
     failed_ = true;
     in_ = {};
@@ -134,14 +143,15 @@ void write_stamp(Writer& out, const FileStamp& stamp) {
   out.integer(stamp.inode);
 }
 
-FileStamp read_stamp(Reader& in) {
-  FileStamp stamp;
-  stamp.name = in.text();
-  stamp.size = in.integer();
-  stamp.mtime_ns = in.integer();
-  stamp.ctime_ns = in.integer();
-  stamp.inode = static_cast<std::uint64_t>(in.integer());
-  return stamp;
+// Whether the next stamp in `in` is `stamp`; compared in place, as every
+// run with a cache reads them all.
+bool read_stamp_equal(Reader& in, const FileStamp& stamp) {
+  bool equal = in.text() == stamp.name;
+  equal &= in.integer() == stamp.size;
+  equal &= in.integer() == stamp.mtime_ns;
+  equal &= in.integer() == stamp.ctime_ns;
+  equal &= static_cast<std::uint64_t>(in.integer()) == stamp.inode;
+  return equal && !in.failed();
 }
 
 void write_script(Writer& out, const Script& script) {
@@ -157,16 +167,17 @@ void write_script(Writer& out, const Script& script) {
   write_section(out, script.down);
   for (const auto& section : script.dialect_up) write_section(out, section);
   for (const auto& section : script.dialect_down) write_section(out, section);
-  for (const auto& checksum : script.checksums) out.optional_text(checksum);
+  for (const auto& checksum : script.up_checksums) out.optional_checksum(checksum);
 }
 
-Script read_script(Reader& in, const std::string& path) {
+// The script's views point into `in` and at `path` until keep_text().
+Script read_script(Reader& in, std::string_view path) {
   Script script;
   script.path = path;
   script.id = in.text();
   script.slug = in.text();
   auto parents = in.integer();
-  for (std::int64_t i = 0; i < parents && !in.failed(); ++i) script.parents.push_back(in.text());
+  for (std::int64_t i = 0; i < parents && !in.failed(); ++i) script.parents.emplace_back(in.text());
   script.parent_line = static_cast<int>(in.integer());
   script.message = in.text();
   script.transaction = static_cast<TransactionMode>(in.integer());
@@ -175,7 +186,7 @@ Script read_script(Reader& in, const std::string& path) {
   script.down = read_section(in);
   for (auto& section : script.dialect_up) section = read_section(in);
   for (auto& section : script.dialect_down) section = read_section(in);
-  for (auto& checksum : script.checksums) checksum = in.optional_text();
+  for (auto& checksum : script.up_checksums) checksum = in.optional_checksum();
   return script;
 }
 
@@ -249,14 +260,17 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
   Reader in(std::string_view(content).substr(expected_header.size()));
   if (in.integer() != static_cast<std::int64_t>(files.size())) return std::nullopt;
   for (const auto& file : files)
-    if (read_stamp(in) != file) return std::nullopt;
+    if (!read_stamp_equal(in, file)) return std::nullopt;
   std::vector<Script> scripts;
   auto count = in.integer();
   if (count < 0 || count > static_cast<std::int64_t>(files.size())) return std::nullopt;
   scripts.reserve(static_cast<std::size_t>(count));
+  std::string path = path_prefix;
   for (std::int64_t i = 0; i < count && !in.failed(); ++i) {
-    auto name = in.text();
-    scripts.push_back(read_script(in, path_prefix + name));
+    path.resize(path_prefix.size());
+    path += in.text();
+    scripts.push_back(read_script(in, path));
+    scripts.back().keep_text();
   }
   if (in.failed() || !in.at_end()) return std::nullopt;
   return scripts;

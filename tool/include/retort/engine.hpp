@@ -36,8 +36,8 @@ struct AppliedRevision {
 struct StepRequest {
   std::string revision;
   Direction direction = Direction::up;
-  // The section that runs; may be empty (a merge). It views a std::string or
-  // a literal, so a NUL byte follows it: SQLite then parses it in place rather
+  // The section that runs; may be empty (a merge). It views a Section, a
+  // std::string or a literal, so a NUL byte follows it: SQLite then parses it in place rather
   // than copying the rest of the script for every statement.
   std::string_view sql;
   std::string checksum;  // recorded on the way up

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +34,8 @@ class RevisionGraph {
   std::vector<std::string> heads() const;
   // Ids of revisions without parents, in id order.
   std::vector<std::string> bases() const;
-  // Ids of the revisions naming `id` as a parent.
-  const std::vector<std::string>& children(std::string_view id) const;
+  // Ids of the revisions naming `id` as a parent, in id order.
+  std::span<const std::string> children(std::string_view id) const;
 
   // `id` and every revision it descends from.
   std::set<std::string> ancestors_inclusive(std::string_view id) const;
@@ -50,9 +50,15 @@ class RevisionGraph {
   std::string resolve_id(std::string_view text) const;
 
  private:
+  // The children of scripts_[i] are children_[child_start_[i] .. child_start_[i + 1]):
+  // two arrays rather than a container per revision, as every command builds them.
+  // The index of `script`, one of scripts_, in scripts_.
+  std::size_t position(const Script& script) const;
+
   std::vector<Script> scripts_;
-  std::map<std::string, std::size_t, std::less<>> index_;  // id -> position in scripts_
-  std::map<std::string, std::vector<std::string>, std::less<>> children_;
+  std::vector<std::size_t> slots_;  // find()'s hash table of positions in scripts_
+  std::vector<std::size_t> child_start_;
+  std::vector<std::string> children_;
 };
 
 }  // namespace retort

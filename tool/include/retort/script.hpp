@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,19 +30,26 @@ enum class TransactionMode {
 
 // The body of one "-- retort:up" or "-- retort:down" section.
 struct Section {
-  std::string sql;     // the lines after the directive, line endings as LF
+  // The lines after the directive, line endings as LF (see Script::text); a NUL
+  // byte follows them, as StepRequest::sql needs.
+  std::string_view sql;
   int first_line = 0;  // the file line of sql's first byte (1-based)
   int directive_line = 0;  // the line of the "-- retort:up|down" directive itself
 };
 
 // One parsed migration script, `<id>_<slug>.sql`.
+//
+// The texts are views, into `text` once keep_text() has run (parse_script and
+// the script cache do): one block per script rather than an allocation per
+// field, and copies of a Script share it. Whoever sets a view by hand keeps
+// its text alive, or calls keep_text().
 struct Script {
-  std::string id;    // the digits of the file name, as written (leading zeros kept)
-  std::string slug;  // the rest of the file name, without ".sql"
-  std::string path;  // for diagnostics, as given to the parser
+  std::string id;         // the digits of the file name, as written (leading zeros kept)
+  std::string_view slug;  // the rest of the file name, without ".sql"
+  std::string_view path;  // for diagnostics, as given to the parser
   std::vector<std::string> parents;  // "-- retort:parent"; empty on a root, several on a merge
   int parent_line = 0;               // where the parent directive is (0 when none)
-  std::string message;               // "-- retort:message"; the slug's words when absent
+  std::string_view message;          // "-- retort:message"; the slug's words when absent
   TransactionMode transaction = TransactionMode::per_migration;
   bool irreversible = false;
 
@@ -58,13 +66,18 @@ struct Script {
   // Empty when there is no such section.
   std::string checksum(Direction direction, Dialect dialect) const;
 
-  // checksum()'s results so far, by checksum_slot(); kept because a
-  // no-op upgrade compares every applied revision's, and filled in by the
-  // script cache (script_cache.hpp).
-  mutable std::array<std::optional<std::string>, 4> checksums;
-  static constexpr std::size_t checksum_slot(Direction direction, Dialect dialect) {
-    return static_cast<std::size_t>(direction) * 2 + static_cast<std::size_t>(dialect);
-  }
+  // checksum(Direction::up, dialect)'s result once known, by Dialect; kept
+  // because a no-op upgrade compares every applied revision's, and filled in
+  // by the script cache (script_cache.hpp) and by embedded sets. Down
+  // checksums are not kept: nothing asks for them twice.
+  using Checksum = std::array<char, 64>;
+  mutable std::array<std::optional<Checksum>, 2> up_checksums;
+
+  // Copies what slug, path, message and the sections view into `text`, each
+  // followed by a NUL byte, and points them there, so that they outlive the
+  // buffer they were read from.
+  void keep_text();
+  std::shared_ptr<const char[]> text;
 };
 
 // The result of parsing: a script when there was no error, and every problem found.
