@@ -11,14 +11,10 @@ std::atomic<bool> abandoned_read{false};
 
 }  // namespace
 
-std::vector<AppliedRevision> read_applied(Engine& engine, const Config& config,
-                                          const RecordCache* cache) {
-  return cache ? cache->applied(engine, config.version_table) : engine.applied();
-}
-
 Record read_record(const Config& config, OpenMode mode, const RecordCache* cache) {
   Record record{open_engine(config, mode), {}};
-  record.rows = read_applied(*record.engine, config, cache);
+  record.rows = cache ? cache->applied(*record.engine, config.version_table)
+                      : record.engine->applied();
   return record;
 }
 

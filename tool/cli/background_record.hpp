@@ -17,10 +17,6 @@ struct Record {
   std::vector<AppliedRevision> rows;
 };
 
-// The version table's rows, through `cache` when there is one.
-std::vector<AppliedRevision> read_applied(Engine& engine, const Config& config,
-                                          const RecordCache* cache);
-
 // Opens the database of `config` and reads its version table, through
 // `cache` when there is one.
 Record read_record(const Config& config, OpenMode mode, const RecordCache* cache = nullptr);

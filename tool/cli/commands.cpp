@@ -127,10 +127,12 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
   auto steps = plan_migration(project.graph, rows, engine->dialect(), direction, options.target);
+  auto applied = known_applied(project.graph, rows);
+  rows = {};  // not needed while the steps run: their memory goes back
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
     // longer pending, and sorting below it is no reason for a warning.
-    auto applied = known_applied(project.graph, engine->applied());
+    applied = known_applied(project.graph, engine->applied());
     std::vector<const Script*> pending;
     for (const auto& step : steps)
       if (!applied.contains(step.script->id)) pending.push_back(step.script);
@@ -146,7 +148,6 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
     return ExitCode::success;
   }
   if (steps.empty()) {
-    auto applied = known_applied(project.graph, rows);
     ctx.out.info(fmt::format("Nothing to do: {} is at {}", engine->describe(),
                              describe_state(applied_heads(project.graph, applied))));
     return ExitCode::success;
@@ -156,10 +157,16 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
                              engine->describe(), steps.size(), steps.size() == 1 ? "" : "s"));
   PrintingReporter reporter(ctx.out);
   run_steps(*engine, steps, reporter, RunOptions{options.single_transaction});
-  // Through the cache, so that the next command with nothing to do finds it.
-  auto now = known_applied(project.graph, read_applied(*engine, project.config, user_record_cache()));
+  // Every step's revision is now applied (up) or not (down), by this run or by
+  // another process that got there first: no need to read the table again.
+  for (const auto& step : steps) {
+    if (direction == Direction::up)
+      applied.insert(step.script->id);
+    else
+      applied.erase(step.script->id);
+  }
   ctx.out.info(fmt::format("{} is at {} ({} revision{} in {})", engine->describe(),
-                           describe_state(applied_heads(project.graph, now)), reporter.count(),
+                           describe_state(applied_heads(project.graph, applied)), reporter.count(),
                            reporter.count() == 1 ? "" : "s", format_ms(reporter.total_ms())));
   return ExitCode::success;
 }
