@@ -200,6 +200,18 @@ TEST_F(SqliteEngineTest, CreateLaterGroupCreatesTheFile) {
   EXPECT_EQ(revisions(open(OpenMode::read_only)->applied()), std::vector<std::string>{"0001"});
 }
 
+TEST_F(SqliteEngineTest, ScratchCreatesTheFileAndCommitsWithoutFsync) {
+  auto synchronous = [](Engine& engine) { return engine.select_rows("PRAGMA synchronous").at(0).at(0); };
+  auto scratch = open(OpenMode::scratch);
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_EQ(synchronous(*scratch), "0");
+  EXPECT_TRUE(holds(*scratch, "(SELECT foreign_keys FROM pragma_foreign_keys) = 1"));
+  EXPECT_TRUE(scratch->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
+  EXPECT_EQ(revisions(open(OpenMode::read_only)->applied()), std::vector<std::string>{"0001"});
+  // Only the scratch connection: a real database keeps SQLite's default.
+  EXPECT_NE(synchronous(*open()), "0");
+}
+
 TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesTheVersionTable) {
   dir.write("app.db", "");
   EXPECT_TRUE(open(OpenMode::read_only)->applied().empty());

@@ -92,11 +92,7 @@ class Session {
     engine_.reset();
     Config config = database_.config();
     config.version_table = version_table_;
-    engine_ = open_engine(config, OpenMode::read_write);
-    // A scratch database need not survive a power cut, and a SQLite one
-    // lives beside the kept databases, often on a disk: without this, the
-    // fsyncs of its commits cost more than the check.
-    if (engine_->dialect() == Dialect::sqlite) engine_->select_rows("PRAGMA synchronous = OFF");
+    engine_ = open_engine(config, OpenMode::scratch);
   }
 
   const RevisionGraph& graph_;

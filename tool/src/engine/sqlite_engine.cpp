@@ -302,7 +302,7 @@ class SqliteEngine final : public Engine {
       fail_read_only(fmt::format("folder '{}' is not writable, and SQLite keeps its journal there",
                                  writable_folder.string()));
     if (mode_ == OpenMode::read_write_create_later && !exists && !ec) return;
-    connect(mode_ == OpenMode::read_write);
+    connect(mode_ == OpenMode::read_write || mode_ == OpenMode::scratch);
   }
 
   // Opens the file (creating it only if `create`) and reads its header.
@@ -339,9 +339,14 @@ class SqliteEngine final : public Engine {
     if (rc != SQLITE_OK) fail_to_open(sqlite3_errmsg(db_.get()));
   }
 
-  // Turns on foreign keys and reads the schema: the first access to the file.
+  // Turns on foreign keys (and, on a scratch database, turns off fsync) and
+  // reads the schema: the first access to the file.
   int read_header() {
-    return sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
+    return sqlite3_exec(db_.get(),
+                        mode_ == OpenMode::scratch
+                            ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF; "
+                              "SELECT count(*) FROM sqlite_schema"
+                            : "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema",
                         nullptr, nullptr, nullptr);
   }
 
