@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "catalog_watch.hpp"
 #include "line_diff.hpp"
@@ -368,11 +369,15 @@ void keep_at_parent_or_revision(Session& session, const Script& revision, KeptDa
     kept.keep(session, revision.id, std::nullopt);
 }
 
-// Whether `engine` shows the schema whose sqlite_schema rows are `rows`:
-// it does when its rows are the same; otherwise the dumps decide.
-bool has_schema(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
-  return sqlite_schema_is(engine, rows) ||
-         sqlite_schema_dump(sqlite_schema_rows(engine)) == sqlite_schema_dump(rows);
+// The dumps of the schema whose sqlite_schema rows are `expected` and of
+// `engine`'s, when they differ. The same rows show the same schema; other
+// rows may still dump the same (sqlite_schema_rows), so then the dumps decide.
+std::optional<std::pair<std::string, std::string>> different_dumps(
+    Engine& engine, const std::vector<SqliteSchemaRow>& expected) {
+  if (sqlite_schema_is(engine, expected)) return std::nullopt;
+  auto dumps = std::pair(sqlite_schema_dump(expected), sqlite_schema_dump(sqlite_schema_rows(engine)));
+  if (dumps.first == dumps.second) return std::nullopt;
+  return dumps;
 }
 
 // The round trip on SQLite, compared through sqlite_schema's rows: a dump is
@@ -383,14 +388,14 @@ void check_by_schema_rows(Session& session, const Script& revision, const CheckT
                           KeptDatabases& kept) {
   auto expect = [&](const std::vector<SqliteSchemaRow>& expected, std::string_view expected_name,
                     std::string_view actual_name, std::string_view what) {
-    if (sqlite_schema_is(session.engine(), expected)) return;
-    expect_same(sqlite_schema_dump(expected), sqlite_schema_dump(sqlite_schema_rows(session.engine())),
-                expected_name, actual_name, what);
+    if (auto dumps = different_dumps(session.engine(), expected))
+      expect_same(dumps->first, dumps->second, expected_name, actual_name, what);
   };
   auto rows = [&] { return sqlite_schema_rows(session.engine()); };
   const auto before = rows();
   up_down_up(session, revision, target, before, rows, expect);
-  keep_at_parent_or_revision(session, revision, kept, [&] { return has_schema(session.engine(), before); });
+  keep_at_parent_or_revision(session, revision, kept,
+                             [&] { return !different_dumps(session.engine(), before); });
 }
 
 // What check_by_catalogs leaves to the dumps.
