@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "retort/diagnostic.hpp"
+#include "retort/sqlite_process.hpp"
 #include "retort/sqlite_schema.hpp"
 #include "retort/version_sql.hpp"
 
@@ -719,6 +720,11 @@ std::vector<SqliteSchemaRow> sqlite_schema_rows(Engine& engine) {
 
 bool sqlite_schema_is(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
   return sqlite_engine(engine, "sqlite_schema_is").schema_is(rows);
+}
+
+void sqlite_without_memory_statistics() {
+  // SQLITE_MISUSE once SQLite is initialised: the statistics then stay on.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 std::string sqlite_schema_dump(std::vector<SqliteSchemaRow> rows) {
