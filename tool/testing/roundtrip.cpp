@@ -357,8 +357,9 @@ std::unique_ptr<Session> session_at_parents(
     try {
       auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor), true);
       kept.took(*ancestor);
-      if (parent_rows && revision.parents == std::vector<std::string>{*ancestor} &&
-          (*parent_rows = kept.rows(*ancestor, session->sqlite_file()))) {
+      // At the revision's only parent already when that is the ancestor.
+      const bool at_parent = revision.parents == std::vector<std::string>{*ancestor};
+      if (parent_rows && at_parent && (*parent_rows = kept.rows(*ancestor, session->sqlite_file()))) {
         *from = ancestor;
         return session;
       }
@@ -374,9 +375,7 @@ std::unique_ptr<Session> session_at_parents(
                        [&](const AppliedRevision& row) { return ancestry.contains(row.revision); }))
         break;
       verify_applied(graph, rows, target.engine);
-      // At the revision's only parent already when that is the ancestor.
-      if (revision.parents != std::vector<std::string>{*ancestor})
-        session->upgrade_to_parents(revision, std::move(ancestry));
+      if (!at_parent) session->upgrade_to_parents(revision, std::move(ancestry));
       *from = ancestor;
       return session;
     } catch (const DiagnosticError&) {
