@@ -156,6 +156,9 @@ TEST(Roundtrip, LeftoverIsSeenAgainstTheKeptRows) {
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_NE(result.err.find("does not restore the schema of 0001"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("+CREATE TABLE u (a INTEGER);\n"), std::string::npos) << result.err;
+  // The database is lost with the failure, and its rows with it.
+  EXPECT_FALSE(std::filesystem::exists(set.kept / "sqlite-0001"));
+  EXPECT_FALSE(std::filesystem::exists(set.kept / "sqlite-0001.rows"));
 }
 
 // The kept rows describe the database only as it was kept. Changed since

@@ -177,10 +177,10 @@ class KeptDatabases {
 
   // Forgets the kept database of `id`: this check took it, or it is gone.
   void forget(const std::string& id) const {
-    // A SQLite marker is the database: taking it moved it away.
-    if (target_.engine == Dialect::sqlite) return;
     std::error_code ec;
-    std::filesystem::remove(marker(id), ec);
+    // A SQLite marker is the database: taking it moved it away. Its rows go
+    // with it, or they would pile up, one file per revision checked.
+    std::filesystem::remove(target_.engine == Dialect::sqlite ? rows_file(id) : marker(id), ec);
   }
 
   // Marks `id` as being checked by this process until the result goes away.
@@ -356,10 +356,11 @@ std::unique_ptr<Session> session_at_parents(
   while (auto ancestor = kept.nearest(graph, revision)) {
     try {
       auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor), true);
-      kept.took(*ancestor);
       // At the revision's only parent already when that is the ancestor.
       const bool at_parent = revision.parents == std::vector<std::string>{*ancestor};
-      if (parent_rows && at_parent && (*parent_rows = kept.rows(*ancestor, session->sqlite_file()))) {
+      if (parent_rows && at_parent) *parent_rows = kept.rows(*ancestor, session->sqlite_file());
+      kept.took(*ancestor);
+      if (parent_rows && *parent_rows) {
         *from = ancestor;
         return session;
       }
