@@ -178,4 +178,28 @@ TEST(Roundtrip, KeptRowsOfAChangedDatabaseAreReadAgain) {
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
+// A kept ancestor further up than the parent: what was kept with it stands
+// for its version table while the scripts still give that table, and the
+// revisions between are replayed; once an ancestor's script is edited (0001
+// here, after its database was kept), the database is not used.
+TEST(Roundtrip, KeptAncestorIsUsedOnlyWhileItsScriptsAreUnchanged) {
+  const std::string third =
+      "-- retort:parent 0002\n-- retort:up\nCREATE INDEX t_x ON t (x);\n-- retort:down\nDROP INDEX t_x;\n";
+  TwoRevisions unchanged("ALTER TABLE t ADD COLUMN x INTEGER;", "ALTER TABLE t DROP COLUMN x;");
+  unchanged.dir.write("m/0003_index.sql", third);
+  ASSERT_EQ(unchanged.check("0001").exit_code, 0);
+  auto result = unchanged.check("0003");
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_FALSE(std::filesystem::exists(unchanged.kept / "sqlite-0001"));
+  EXPECT_TRUE(std::filesystem::exists(unchanged.kept / "sqlite-0002"));
+
+  TwoRevisions edited("CREATE TABLE u (a INTEGER);", "DROP TABLE u;");
+  edited.dir.write("m/0003_index.sql", third);
+  ASSERT_EQ(edited.check("0001").exit_code, 0);
+  edited.dir.write("m/0001_base.sql", "-- retort:up\nCREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, x INTEGER);\n"
+                                      "-- retort:down\nDROP TABLE t;\n");
+  result = edited.check("0003");
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+}
+
 }  // namespace

@@ -101,7 +101,7 @@ bool write_kept_rows(const std::filesystem::path& file, const std::filesystem::p
 }
 
 std::optional<KeptRows> read_kept_rows(const std::filesystem::path& file,
-                                       const std::filesystem::path& database) {
+                                       const std::filesystem::path& database, bool with_rows) {
   const auto text = read_whole(file);
   if (!text) return std::nullopt;
   auto identity = stamp(database);
@@ -116,7 +116,7 @@ std::optional<KeptRows> read_kept_rows(const std::filesystem::path& file,
       std::from_chars(versions->data(), versions->data() + versions->size(), kept.versions).ptr !=
           versions->data() + versions->size())
     return std::nullopt;
-  while (at < view.size()) {
+  while (with_rows && at < view.size()) {
     auto type = take(view, at), name = take(view, at), sql = take(view, at);
     if (!type || !name || !sql) return std::nullopt;
     kept.rows.push_back({std::move(*type), std::move(*name), std::move(*sql)});

@@ -26,10 +26,11 @@ struct KeptRows {
 bool write_kept_rows(const std::filesystem::path& file, const std::filesystem::path& database,
                      std::uint64_t versions, const std::vector<SqliteSchemaRow>& rows);
 
-// What write_kept_rows() wrote to `file` for `database`; nullopt when there
-// is nothing, or it was written for another file or another state of it, or
-// the file is not one of write_kept_rows().
+// What write_kept_rows() wrote to `file` for `database` (the rows left empty
+// unless `with_rows`); nullopt when there is nothing, or it was written for
+// another file or another state of it, or the file is not one of
+// write_kept_rows().
 std::optional<KeptRows> read_kept_rows(const std::filesystem::path& file,
-                                       const std::filesystem::path& database);
+                                       const std::filesystem::path& database, bool with_rows);
 
 }  // namespace retort::testing

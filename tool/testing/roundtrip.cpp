@@ -226,14 +226,15 @@ class KeptDatabases {
     }
   }
 
-  // The sqlite_schema rows kept with `id`'s database, if `database` is that
-  // database (taken), unchanged since, and its version table what the
-  // scripts produce: the database then needs no other check.
-  std::optional<std::vector<SqliteSchemaRow>> rows(const std::string& id,
-                                                   const std::filesystem::path& database) const {
-    auto kept = read_kept_rows(rows_file(id), database);
+  // What was kept with `id`'s database (its sqlite_schema rows only if
+  // `with_rows`), if `database` is that database (taken), unchanged since,
+  // and its version table what the scripts produce: the version table then
+  // needs no other check.
+  std::optional<KeptRows> proven(const std::string& id, const std::filesystem::path& database,
+                                 bool with_rows) const {
+    auto kept = read_kept_rows(rows_file(id), database, with_rows);
     if (!kept || kept->versions != versions_digest(id)) return std::nullopt;
-    return std::move(kept->rows);
+    return kept;
   }
 
   // The dump kept with `id`'s database, if any.
@@ -346,9 +347,9 @@ class KeptDatabases {
 // A session at `revision`'s parents: from the nearest kept ancestor when it
 // is still what the scripts produce, else from an empty database.
 // `*from` is set to the kept ancestor the session started from. With
-// `parent_rows`, a SQLite session that starts from the kept database of the
-// revision's only parent sets it to the rows kept with that database when
-// there are (KeptDatabases::rows), which also stand for its version table.
+// `parent_rows`, a SQLite session takes what was kept with the ancestor's
+// database (KeptDatabases::proven) for its version table, and, when the
+// ancestor is the revision's only parent, sets `*parent_rows` to its rows.
 std::unique_ptr<Session> session_at_parents(
     const RevisionGraph& graph, const Script& revision, const CheckTarget& target,
     KeptDatabases& kept, std::optional<std::string>* from,
@@ -358,9 +359,13 @@ std::unique_ptr<Session> session_at_parents(
       auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor), true);
       // At the revision's only parent already when that is the ancestor.
       const bool at_parent = revision.parents == std::vector<std::string>{*ancestor};
-      if (parent_rows && at_parent) *parent_rows = kept.rows(*ancestor, session->sqlite_file());
+      auto proven = parent_rows ? kept.proven(*ancestor, session->sqlite_file(), at_parent) : std::nullopt;
       kept.took(*ancestor);
-      if (parent_rows && *parent_rows) {
+      if (proven) {
+        if (at_parent)
+          *parent_rows = std::move(proven->rows);
+        else
+          session->upgrade_to_parents(revision, graph.ancestors_inclusive(*ancestor));
         *from = ancestor;
         return session;
       }
