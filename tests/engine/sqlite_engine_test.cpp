@@ -1,6 +1,7 @@
 #include "engine/sqlite_engine.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/engine_conformance.hpp"
+#include "retort/sqlite_process.hpp"
 #include "retort/sqlite_schema.hpp"
 #include "support/permissions.hpp"
 #include "support/temp_dir.hpp"
@@ -198,6 +200,35 @@ TEST_F(SqliteEngineTest, CreateLaterGroupCreatesTheFile) {
   EXPECT_TRUE(engine->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
   engine->commit_group();
   EXPECT_EQ(revisions(open(OpenMode::read_only)->applied()), std::vector<std::string>{"0001"});
+}
+
+TEST_F(SqliteEngineTest, ScratchCreatesTheFileAndCommitsWithoutFsync) {
+  auto synchronous = [](Engine& engine) { return engine.select_rows("PRAGMA synchronous").at(0).at(0); };
+  auto scratch = open(OpenMode::scratch);
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_EQ(synchronous(*scratch), "0");
+  EXPECT_TRUE(holds(*scratch, "(SELECT foreign_keys FROM pragma_foreign_keys) = 1"));
+  EXPECT_TRUE(scratch->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
+  EXPECT_EQ(revisions(open(OpenMode::read_only)->applied()), std::vector<std::string>{"0001"});
+  // Only the scratch connection: a real database keeps SQLite's default.
+  EXPECT_NE(synchronous(*open()), "0");
+}
+
+// Called before SQLite's first use (here: after a shutdown, with every
+// connection closed), it turns the statistics off: SQLite then counts none of
+// the memory an engine uses. The test turns them on again for the others.
+TEST_F(SqliteEngineTest, WithoutMemoryStatisticsSqliteCountsNoMemory) {
+  ASSERT_EQ(sqlite3_shutdown(), SQLITE_OK);
+  sqlite_without_memory_statistics();
+  {
+    auto engine = open();
+    EXPECT_TRUE(engine->run(up_step("0001", "CREATE TABLE users (id INTEGER)")).ran);
+    EXPECT_EQ(sqlite3_memory_used(), 0);
+  }
+  ASSERT_EQ(sqlite3_shutdown(), SQLITE_OK);
+  ASSERT_EQ(sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1), SQLITE_OK);
+  auto engine = open();
+  EXPECT_GT(sqlite3_memory_used(), 0);
 }
 
 TEST_F(SqliteEngineTest, ReadOnlyNeverCreatesTheVersionTable) {

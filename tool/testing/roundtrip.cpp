@@ -16,8 +16,10 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "catalog_watch.hpp"
+#include "kept_rows.hpp"
 #include "line_diff.hpp"
 #include "retort/migrations.hpp"
 #include "retort/scratch_database.hpp"
@@ -71,6 +73,9 @@ class Session {
 
   Engine& engine() { return *engine_; }
 
+  // SQLite: the database file.
+  const std::string& sqlite_file() const { return database_.config().sqlite_path; }
+
   // Upgrades to `revision`'s parents from the revisions `applied`, which
   // the caller has read and verified.
   void upgrade_to_parents(const Script& revision, std::set<std::string> applied) {
@@ -92,11 +97,7 @@ class Session {
     engine_.reset();
     Config config = database_.config();
     config.version_table = version_table_;
-    engine_ = open_engine(config, OpenMode::read_write);
-    // A scratch database need not survive a power cut, and a SQLite one
-    // lives beside the kept databases, often on a disk: without this, the
-    // fsyncs of its commits cost more than the check.
-    if (engine_->dialect() == Dialect::sqlite) engine_->select_rows("PRAGMA synchronous = OFF");
+    engine_ = open_engine(config, OpenMode::scratch);
   }
 
   const RevisionGraph& graph_;
@@ -128,10 +129,13 @@ std::string read_file(const std::filesystem::path& path) {
 // time in proportion to the schema (CREATE DATABASE ... TEMPLATE; the
 // SQLite file), and keeps it again when it passes. Meanwhile
 // "<engine>-<id>.busy" (holding the pid) tells the checks of descendants to
-// wait for it rather than replay from an empty database.
+// wait for it rather than replay from an empty database. A kept SQLite
+// database comes with its sqlite_schema rows, "<engine>-<id>.rows"
+// (kept_rows.hpp), and a PostgreSQL one may come with its dump,
+// "<engine>-<id>.schema".
 class KeptDatabases {
  public:
-  explicit KeptDatabases(const CheckTarget& target) : target_(target) {
+  KeptDatabases(const RevisionGraph& graph, const CheckTarget& target) : graph_(graph), target_(target) {
     if (target_.cache_dir.empty()) return;
     std::error_code ec;
     std::filesystem::create_directories(target_.cache_dir, ec);
@@ -165,12 +169,18 @@ class KeptDatabases {
     return std::nullopt;
   }
 
+  // Records that this check took the kept database of `id`.
+  void took(const std::string& id) {
+    taken_ = id;
+    forget(id);
+  }
+
   // Forgets the kept database of `id`: this check took it, or it is gone.
   void forget(const std::string& id) const {
-    // A SQLite marker is the database: taking it moved it away.
-    if (target_.engine == Dialect::sqlite) return;
     std::error_code ec;
-    std::filesystem::remove(marker(id), ec);
+    // A SQLite marker is the database: taking it moved it away. Its rows go
+    // with it, or they would pile up, one file per revision checked.
+    std::filesystem::remove(target_.engine == Dialect::sqlite ? rows_file(id) : marker(id), ec);
   }
 
   // Marks `id` as being checked by this process until the result goes away.
@@ -189,26 +199,42 @@ class KeptDatabases {
     return fmt::format("retort_kept_{:08x}_{}", key_, id);
   }
 
-  // Keeps `session`'s database for `id`, with its dump `schema` when there is
-  // one (which saves the children's checks one dump if they need it); a
-  // failure only costs the next check time.
-  void keep(Session& session, const std::string& id, const std::optional<std::string>& schema) {
+  // Keeps `session`'s database for `id`, with its dump `schema` or its
+  // sqlite_schema `rows` when there are (which saves the next check that
+  // starts from it reading them again); a failure only costs the next check
+  // time. Putting back the database this check took keeps as many as before.
+  void keep(Session& session, const std::string& id, const std::optional<std::string>& schema,
+            const std::vector<SqliteSchemaRow>* rows = nullptr) {
     if (!enabled_) return;
     try {
       std::error_code ec;
       std::filesystem::remove(schema_file(id), ec);
+      std::filesystem::remove(rows_file(id), ec);
       session.keep_as(name(id));
       if (target_.engine != Dialect::sqlite) std::ofstream(marker(id)).put('\n');
-      if (!schema) return prune();
-      auto temporary = schema_file(id).string() + ".tmp";
-      {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << *schema;
+      if (rows) write_kept_rows(rows_file(id), marker(id), versions_digest(id), *rows);
+      if (schema) {
+        auto temporary = schema_file(id).string() + ".tmp";
+        {
+          std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+          out << *schema;
+        }
+        std::filesystem::rename(temporary, schema_file(id), ec);
       }
-      std::filesystem::rename(temporary, schema_file(id), ec);
-      prune();
+      if (id != taken_) prune();
     } catch (const DiagnosticError&) {
     }
+  }
+
+  // What was kept with `id`'s database (its sqlite_schema rows only if
+  // `with_rows`), if `database` is that database (taken), unchanged since,
+  // and its version table what the scripts produce: the version table then
+  // needs no other check.
+  std::optional<KeptRows> proven(const std::string& id, const std::filesystem::path& database,
+                                 bool with_rows) const {
+    auto kept = read_kept_rows(rows_file(id), database, with_rows);
+    if (!kept || kept->versions != versions_digest(id)) return std::nullopt;
+    return kept;
   }
 
   // The dump kept with `id`'s database, if any.
@@ -229,6 +255,42 @@ class KeptDatabases {
 
   std::filesystem::path schema_file(const std::string& id) const {
     return target_.cache_dir / fmt::format("{}-{}.schema", dialect_name(target_.engine), id);
+  }
+
+  // A digest of the version table that the database kept for `id` holds when
+  // it is what the scripts produce: `id`'s ancestry in id order, each
+  // revision with its up checksum (FNV-1a). A check keeps a database only
+  // with that table: it verified the one it took, and its steps wrote the
+  // scripts' checksums. Remembered for the last `id`: a check that takes a
+  // parent's database usually keeps it again.
+  std::uint64_t versions_digest(const std::string& id) const {
+    if (last_digest_ && last_digest_->first == id) return last_digest_->second;
+    const auto& scripts = graph_.scripts();
+    std::vector<char> in_ancestry(scripts.size());
+    std::vector<const Script*> pending{graph_.find(id)};
+    while (!pending.empty()) {
+      const Script* script = pending.back();
+      pending.pop_back();
+      if (script == nullptr || in_ancestry[static_cast<std::size_t>(script - scripts.data())]) continue;
+      in_ancestry[static_cast<std::size_t>(script - scripts.data())] = 1;
+      for (const auto& parent : script->parents) pending.push_back(graph_.find(parent));
+    }
+    std::uint64_t digest = 14695981039346656037u;
+    auto add = [&](std::string_view text) {
+      for (char c : text) digest = (digest ^ static_cast<unsigned char>(c)) * 1099511628211u;
+      digest = (digest ^ 0x100) * 1099511628211u;  // ends the field: no two lists hash alike by shifting bytes
+    };
+    for (std::size_t i = 0; i < scripts.size(); ++i) {
+      if (!in_ancestry[i]) continue;
+      add(scripts[i].id);
+      add(scripts[i].checksum(Direction::up, target_.engine));
+    }
+    last_digest_.emplace(id, digest);
+    return digest;
+  }
+
+  std::filesystem::path rows_file(const std::string& id) const {
+    return target_.cache_dir / fmt::format("{}-{}.rows", dialect_name(target_.engine), id);
   }
 
   std::filesystem::path busy_file(const std::string& id) const {
@@ -252,7 +314,7 @@ class KeptDatabases {
     for (fs::directory_iterator it(target_.cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
       auto file = it->path().filename().string();
       if (!file.starts_with(prefix) || file.ends_with(".tmp") || file.ends_with(".schema") ||
-          file.ends_with(".busy"))
+          file.ends_with(".rows") || file.ends_with(".busy"))
         continue;
       std::error_code time_error;
       auto time = it->last_write_time(time_error);
@@ -264,6 +326,7 @@ class KeptDatabases {
       auto id = kept[i].second.filename().string().substr(prefix.size());
       fs::remove(kept[i].second, ec);
       fs::remove(schema_file(id), ec);
+      fs::remove(rows_file(id), ec);
       if (target_.engine != Dialect::sqlite) {
         try {
           ScratchDatabase::discard(target_.engine, target_.server_url, name(id));
@@ -273,32 +336,52 @@ class KeptDatabases {
     }
   }
 
+  const RevisionGraph& graph_;
   const CheckTarget& target_;
   bool enabled_ = false;
   std::uint32_t key_ = 0;
+  std::optional<std::string> taken_;  // see took()
+  mutable std::optional<std::pair<std::string, std::uint64_t>> last_digest_;  // see versions_digest()
 };
 
 // A session at `revision`'s parents: from the nearest kept ancestor when it
 // is still what the scripts produce, else from an empty database.
-// `*from` is set to the kept ancestor the session started from.
-std::unique_ptr<Session> session_at_parents(const RevisionGraph& graph, const Script& revision,
-                                            const CheckTarget& target, const KeptDatabases& kept,
-                                            std::optional<std::string>* from) {
+// `*from` is set to the kept ancestor the session started from. With
+// `parent_rows`, a SQLite session takes what was kept with the ancestor's
+// database (KeptDatabases::proven) for its version table, and, when the
+// ancestor is the revision's only parent, sets `*parent_rows` to its rows.
+std::unique_ptr<Session> session_at_parents(
+    const RevisionGraph& graph, const Script& revision, const CheckTarget& target,
+    KeptDatabases& kept, std::optional<std::string>* from,
+    std::optional<std::vector<SqliteSchemaRow>>* parent_rows = nullptr) {
   while (auto ancestor = kept.nearest(graph, revision)) {
     try {
       auto session = std::make_unique<Session>(graph, target, revision.id, kept.name(*ancestor), true);
-      kept.forget(*ancestor);
+      // At the revision's only parent already when that is the ancestor.
+      const bool at_parent = revision.parents == std::vector<std::string>{*ancestor};
+      auto proven = parent_rows ? kept.proven(*ancestor, session->sqlite_file(), at_parent) : std::nullopt;
+      kept.took(*ancestor);
+      if (proven) {
+        if (at_parent)
+          *parent_rows = std::move(proven->rows);
+        else
+          session->upgrade_to_parents(revision, graph.ancestors_inclusive(*ancestor));
+        *from = ancestor;
+        return session;
+      }
       // The version table must hold exactly the ancestor's ancestry (a
       // changed parent line makes it stale), with the scripts' checksums
-      // (verify_applied fails on an edited script).
+      // (verify_applied fails on an edited script). Its revisions are unique
+      // (the primary key), so the same count, each one in the ancestry, is
+      // the same set.
       auto rows = session->engine().applied();
-      std::set<std::string> ids;
-      for (const auto& row : rows) ids.insert(row.revision);
-      if (ids != graph.ancestors_inclusive(*ancestor)) break;
+      auto ancestry = graph.ancestors_inclusive(*ancestor);
+      if (rows.size() != ancestry.size() ||
+          !std::all_of(rows.begin(), rows.end(),
+                       [&](const AppliedRevision& row) { return ancestry.contains(row.revision); }))
+        break;
       verify_applied(graph, rows, target.engine);
-      // At the revision's only parent already when that is the ancestor.
-      if (revision.parents != std::vector<std::string>{*ancestor})
-        session->upgrade_to_parents(revision, std::move(ids));
+      if (!at_parent) session->upgrade_to_parents(revision, std::move(ancestry));
       *from = ancestor;
       return session;
     } catch (const DiagnosticError&) {
@@ -356,6 +439,13 @@ void check_by_dumps(Session& session, const Script& revision, const CheckTarget&
   kept.keep(session, revision.id, after);
 }
 
+// The sqlite_schema rows of the parents' state and of the revision's, as a
+// SQLite check proved them, to keep with the database (KeptDatabases::keep).
+struct ProvenRows {
+  const std::vector<SqliteSchemaRow>* parent = nullptr;
+  const std::vector<SqliteSchemaRow>* revision = nullptr;
+};
+
 // Keeps the database of a revision that passed, at its parent's state when
 // the downgrade, run once more, gets there as `back_at_parent` (asked before
 // the commit) proves: the checks of the revision's children then replay it
@@ -363,38 +453,47 @@ void check_by_dumps(Session& session, const Script& revision, const CheckTarget&
 // database. Otherwise (a merge; a `transaction none` revision, whose
 // downgrade cannot be undone) kept at the revision's state.
 void keep_at_parent_or_revision(Session& session, const Script& revision, KeptDatabases& kept,
-                                const std::function<bool()>& back_at_parent) {
+                                const std::function<bool()>& back_at_parent, ProvenRows rows = {}) {
   if (kept.enabled() && revision.parents.size() == 1 &&
       revision.transaction != TransactionMode::none &&
       session.run_if(Step{&revision, Direction::down}, back_at_parent))
-    kept.keep(session, revision.parents.front(), std::nullopt);
+    kept.keep(session, revision.parents.front(), std::nullopt, rows.parent);
   else
-    kept.keep(session, revision.id, std::nullopt);
+    kept.keep(session, revision.id, std::nullopt, rows.revision);
 }
 
-// Whether `engine` shows the schema whose sqlite_schema rows are `rows`:
-// it does when its rows are the same; otherwise the dumps decide.
-bool has_schema(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
-  return sqlite_schema_is(engine, rows) ||
-         sqlite_schema_dump(sqlite_schema_rows(engine)) == sqlite_schema_dump(rows);
+// The dumps of the schema whose sqlite_schema rows are `expected` and of
+// `engine`'s, when they differ. The same rows show the same schema; other
+// rows may still dump the same (sqlite_schema_rows), so then the dumps decide.
+std::optional<std::pair<std::string, std::string>> different_dumps(
+    Engine& engine, const std::vector<SqliteSchemaRow>& expected) {
+  if (sqlite_schema_is(engine, expected)) return std::nullopt;
+  auto dumps = std::pair(sqlite_schema_dump(expected), sqlite_schema_dump(sqlite_schema_rows(engine)));
+  if (dumps.first == dumps.second) return std::nullopt;
+  return dumps;
 }
 
 // The round trip on SQLite, compared through sqlite_schema's rows: a dump is
 // built only when the rows differ, to decide and to show the difference, so
 // that a passing check reads the schema rather than sorting and printing it
-// four times (docs/cmake.md, "The comparison on SQLite").
+// four times (docs/cmake.md, "The comparison on SQLite"). The rows of the
+// parents' state are `parent_rows` when they came with the parent's kept
+// database; they are read otherwise.
 void check_by_schema_rows(Session& session, const Script& revision, const CheckTarget& target,
-                          KeptDatabases& kept) {
+                          KeptDatabases& kept, std::optional<std::vector<SqliteSchemaRow>> parent_rows) {
   auto expect = [&](const std::vector<SqliteSchemaRow>& expected, std::string_view expected_name,
                     std::string_view actual_name, std::string_view what) {
-    if (sqlite_schema_is(session.engine(), expected)) return;
-    expect_same(sqlite_schema_dump(expected), sqlite_schema_dump(sqlite_schema_rows(session.engine())),
-                expected_name, actual_name, what);
+    if (auto dumps = different_dumps(session.engine(), expected))
+      expect_same(dumps->first, dumps->second, expected_name, actual_name, what);
   };
   auto rows = [&] { return sqlite_schema_rows(session.engine()); };
-  const auto before = rows();
-  up_down_up(session, revision, target, before, rows, expect);
-  keep_at_parent_or_revision(session, revision, kept, [&] { return has_schema(session.engine(), before); });
+  const auto before = parent_rows ? std::move(*parent_rows) : rows();
+  const auto after = up_down_up(session, revision, target, before, rows, expect);
+  // The downgrade that gives the parent's state back runs the down section
+  // that the check ran, on a schema whose rows the check has just proven to
+  // be the ones it ran on then: it gives the rows it gave then, `before`, and
+  // no scan is needed to say so.
+  keep_at_parent_or_revision(session, revision, kept, [] { return true; }, {&before, &after});
 }
 
 // What check_by_catalogs leaves to the dumps.
@@ -450,17 +549,20 @@ Proof check_by_catalogs(Session& session, const Script& revision, const CheckTar
 }  // namespace
 
 void check_revision(const RevisionGraph& graph, const Script& revision, const CheckTarget& target) {
-  KeptDatabases kept(target);
+  KeptDatabases kept(graph, target);
   auto checking = kept.checking(revision.id);
   std::optional<std::string> from;
-  auto session = session_at_parents(graph, revision, target, kept, &from);
+  std::optional<std::vector<SqliteSchemaRow>> parent_rows;
+  auto session = session_at_parents(graph, revision, target, kept, &from,
+                                    target.engine == Dialect::sqlite ? &parent_rows : nullptr);
   if (revision.irreversible) {
     session->run({Step{&revision, Direction::up}});
     fmt::print("{}: irreversible, so only the upgrade ran\n", revision.id);
     kept.keep(*session, revision.id, std::nullopt);
     return;
   }
-  if (target.engine == Dialect::sqlite) return check_by_schema_rows(*session, revision, target, kept);
+  if (target.engine == Dialect::sqlite)
+    return check_by_schema_rows(*session, revision, target, kept, std::move(parent_rows));
   std::string why_not;
   auto proof = check_by_catalogs(*session, revision, target, kept, &why_not);
   if (proof == Proof::done) return;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "retort/migrations.hpp"
+#include "retort/sqlite_process.hpp"
 #include "roundtrip.hpp"
 
 namespace fs = std::filesystem;
@@ -155,6 +156,7 @@ int run_snapshot(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sqlite_without_memory_statistics();  // nothing here asks for them
   Options options;
   CLI::App app{"Round-trip checks of migration scripts on scratch databases (docs/cmake.md)",
                "retort_roundtrip"};

@@ -80,6 +80,11 @@ enum class OpenMode {
   // first write (SQLite), not by the open: a command can read the version
   // table before it knows that its scripts are valid and that it has work.
   read_write_create_later,
+  // As read_write, on a database that exists for one check (ScratchDatabase)
+  // and need not survive a power cut: SQLite commits without fsync
+  // (synchronous = OFF), which would otherwise cost more than the check when
+  // the kept databases are on a disk.
+  scratch,
 };
 
 // A database that migrations run against. Implementations: SQLite (SQLite3 C

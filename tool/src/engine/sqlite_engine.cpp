@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "retort/diagnostic.hpp"
+#include "retort/sqlite_process.hpp"
 #include "retort/sqlite_schema.hpp"
 #include "retort/version_sql.hpp"
 
@@ -338,7 +339,7 @@ class SqliteEngine final : public Engine {
       fail_read_only(fmt::format("folder '{}' is not writable, and SQLite keeps its journal there",
                                  writable_folder.string()));
     if (mode_ == OpenMode::read_write_create_later && !exists && !ec) return;
-    connect(mode_ == OpenMode::read_write);
+    connect(mode_ == OpenMode::read_write || mode_ == OpenMode::scratch);
   }
 
   // Opens the file (creating it only if `create`) and reads its header.
@@ -376,10 +377,15 @@ class SqliteEngine final : public Engine {
     if (rc != SQLITE_OK) fail_to_open(sqlite3_errmsg(db_.get()));
   }
 
-  // Turns on foreign keys and reads the header: the first access to the file.
+  // Turns on foreign keys (and, on a scratch database, turns off fsync) and
+  // reads the header: the first access to the file.
   int read_header() {
-    return sqlite3_exec(db_.get(), "PRAGMA foreign_keys = ON; PRAGMA schema_version", nullptr,
-                        nullptr, nullptr);
+    return sqlite3_exec(db_.get(),
+                        mode_ == OpenMode::scratch
+                            ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF; "
+                              "PRAGMA schema_version"
+                            : "PRAGMA foreign_keys = ON; PRAGMA schema_version",
+                        nullptr, nullptr, nullptr);
   }
 
   // A process killed in the middle of a write transaction leaves a hot
@@ -751,6 +757,11 @@ std::vector<SqliteSchemaRow> sqlite_schema_rows(Engine& engine) {
 
 bool sqlite_schema_is(Engine& engine, const std::vector<SqliteSchemaRow>& rows) {
   return sqlite_engine(engine, "sqlite_schema_is").schema_is(rows);
+}
+
+void sqlite_without_memory_statistics() {
+  // SQLITE_MISUSE once SQLite is initialised: the statistics then stay on.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 std::string sqlite_schema_dump(std::vector<SqliteSchemaRow> rows) {
