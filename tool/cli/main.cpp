@@ -10,6 +10,7 @@
 #include "background_record.hpp"
 #include "commands.hpp"
 #include "retort/diagnostic.hpp"
+#include "retort/sqlite_process.hpp"
 
 using namespace retort;
 using namespace retort::cli;
@@ -150,6 +151,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sqlite_without_memory_statistics();  // no command asks for them
   const int code = run(argc, argv);
   // A database read that a failure abandoned may still run, and static
   // destructors would pull what it uses from under it.
