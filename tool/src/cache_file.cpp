@@ -13,20 +13,21 @@ namespace retort {
 
 namespace fs = std::filesystem;
 
-void replace_cache_file(const fs::path& target, std::string_view bytes) {
+bool replace_cache_file(const fs::path& target, std::initializer_list<std::string_view> parts) {
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   auto temporary = target.string() + fmt::format(".{}.tmp", ::getpid());
   {
     std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    for (auto part : parts) file.write(part.data(), static_cast<std::streamsize>(part.size()));
     if (!file.flush()) {
       fs::remove(temporary, ec);
-      return;
+      return false;
     }
   }
   fs::rename(temporary, target, ec);
   if (ec) fs::remove(temporary, ec);
+  return !ec;
 }
 
 void keep_newest_cache_files(const fs::path& folder, std::string_view extension,

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <initializer_list>
 #include <string_view>
 
 namespace retort {
@@ -9,9 +10,11 @@ namespace retort {
 // Files of the user's cache folder (the script cache, the record cache):
 // optimisations only, so failing to write them is silent.
 
-// Replaces `target` with `bytes` at once (a file beside it, renamed over
-// it), creating the folder when needed: a reader never sees half a file.
-void replace_cache_file(const std::filesystem::path& target, std::string_view bytes);
+// Replaces `target` with `parts`, one after the other, at once (a file
+// beside it, renamed over it), creating the folder when needed: a reader
+// never sees half a file. Returns whether it was written.
+bool replace_cache_file(const std::filesystem::path& target,
+                        std::initializer_list<std::string_view> parts);
 
 // Keeps the `kept` most recently written files of `folder` whose names end
 // in `extension`, and removes the others.

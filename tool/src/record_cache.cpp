@@ -89,8 +89,8 @@ void write_rows(const fs::path& file, const ContentStamp& stamp, const VersionTa
     content += '\n';
   }
   content += "end\n";
-  replace_cache_file(file, content);
-  keep_newest_cache_files(file.parent_path(), ".record", kept_files);
+  if (replace_cache_file(file, {content}))
+    keep_newest_cache_files(file.parent_path(), ".record", kept_files);
 }
 
 }  // namespace

@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <type_traits>
 
 #include "checksum.hpp"
+#include "cache_file.hpp"
 #include "read_file.hpp"
 
 namespace retort {
@@ -201,22 +201,6 @@ std::string header(const std::string& directory) {
   return out.bytes();
 }
 
-
-// Keeps the folder at kept_files caches, dropping the least recently written.
-void prune(const fs::path& folder) {
-  std::vector<std::pair<fs::file_time_type, fs::path>> caches;
-  std::error_code ec;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() != ".scripts") continue;
-    std::error_code time_error;
-    auto time = it->last_write_time(time_error);
-    if (!time_error) caches.emplace_back(time, it->path());
-  }
-  if (caches.size() <= kept_files) return;
-  std::sort(caches.begin(), caches.end());
-  for (std::size_t i = 0; i + kept_files < caches.size(); ++i) fs::remove(caches[i].second, ec);
-}
-
 }  // namespace
 
 std::optional<std::vector<FileStamp>> file_stamps(const std::string& prefix,
@@ -298,24 +282,8 @@ void ScriptCache::write(const std::string& directory, const std::vector<FileStam
     write_script(out, script);
   }
 
-  std::error_code ec;
-  fs::create_directories(folder_, ec);
-  auto target = file_for(directory);
-  auto temporary = target.string() + fmt::format(".{}.tmp", ::getpid());
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file << header(directory) << out.bytes();
-    if (!file.flush()) {
-      fs::remove(temporary, ec);
-      return;
-    }
-  }
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    return;
-  }
-  prune(folder_);
+  if (replace_cache_file(file_for(directory), {header(directory), out.bytes()}))
+    keep_newest_cache_files(folder_, ".scripts", kept_files);
 }
 
 }  // namespace retort
