@@ -29,5 +29,26 @@ TEST(Sha256, BytesNotText) {
             "2e48126c91d5cb3d9beef9804b2086c1ed02a9ce78f489705515c3d6c303d83f");
 }
 
+// Digests are kept in binary (Script keeps one per dialect) and shown in hex.
+TEST(Sha256, HexRoundTrips) {
+  const auto digest = sha256("abc");
+  EXPECT_EQ(hex(digest), sha256_hex("abc"));
+  EXPECT_EQ(parse_sha256_hex(hex(digest)), digest);
+  EXPECT_EQ(digest[0], 0xba);
+  EXPECT_EQ(digest[31], 0xad);
+}
+
+TEST(Sha256, ParsesOnlySixtyFourLowercaseHexDigits) {
+  const auto good = sha256_hex("abc");
+  EXPECT_FALSE(parse_sha256_hex(""));
+  EXPECT_FALSE(parse_sha256_hex(good.substr(1)));
+  EXPECT_FALSE(parse_sha256_hex(good + "0"));
+  EXPECT_FALSE(parse_sha256_hex(std::string(64, 'g')));
+  EXPECT_FALSE(parse_sha256_hex("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+  EXPECT_FALSE(parse_sha256_hex(std::string(63, '0') + ':'));  // the character after '9'
+  EXPECT_FALSE(parse_sha256_hex(std::string(63, '0') + '`'));  // the one before 'a'
+  EXPECT_TRUE(parse_sha256_hex(std::string(64, 'f')));
+}
+
 }  // namespace
 }  // namespace retort

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
 
 #include "retort/migrations.hpp"
@@ -13,7 +15,7 @@ constexpr std::string_view script = "-- retort:up\nCREATE TABLE a (x INT);\n-- r
 // A program built with `retort embed` starts without hashing its scripts:
 // the checksums computed at build time are the ones it compares.
 TEST(EmbeddedGraph, UsesTheChecksumsComputedAtBuildTime) {
-  const std::string sqlite_sum(64, 's'), postgres_sum(64, 'p');
+  const std::string sqlite_sum(64, 'a'), postgres_sum(64, 'b');  // hex, but not the script's
   const std::array<EmbeddedScript, 1> embedded{{{"0001_a.sql", script, {sqlite_sum, postgres_sum}}}};
   auto graph = load_graph(embedded);
   const auto* loaded = graph.find("0001");
@@ -30,6 +32,20 @@ TEST(EmbeddedGraph, AChecksumOfAnotherLengthIsNotUsed) {
   auto parsed = parse_script("0001_a.sql", script);
   for (auto dialect : {Dialect::sqlite, Dialect::postgres})
     EXPECT_EQ(graph.find("0001")->checksum(Direction::up, dialect), parsed.script->checksum(Direction::up, dialect));
+}
+
+// Kept as a binary digest, an embedded checksum must be hex: other text of its
+// length, uppercase hex included, is hashed again rather than trusted.
+TEST(EmbeddedGraph, AChecksumThatIsNotLowercaseHexIsNotUsed) {
+  auto parsed = parse_script("0001_a.sql", script);
+  const auto sum = parsed.script->checksum(Direction::up, Dialect::sqlite);
+  std::string upper = sum;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](char c) { return std::toupper(c); });
+  const std::string not_hex(64, 'x');
+  const std::array<EmbeddedScript, 1> embedded{{{"0001_a.sql", script, {upper, not_hex}}}};
+  auto graph = load_graph(embedded);
+  for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+    EXPECT_EQ(graph.find("0001")->checksum(Direction::up, dialect), sum);
 }
 
 TEST(EmbeddedGraph, HashesWhenNoChecksumWasEmbedded) {

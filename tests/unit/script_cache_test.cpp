@@ -94,7 +94,7 @@ TEST(ScriptCache, ASecondLoadComesFromTheCacheWithTheChecksumsAlreadyComputed) {
   Fixture f;
   auto fresh = load_scripts(f.migrations);
   ASSERT_TRUE(fresh.diagnostics.empty());
-  EXPECT_FALSE(fresh.scripts[0].up_checksums[static_cast<std::size_t>(Dialect::sqlite)]);
+  EXPECT_EQ(fresh.scripts[0].known_up_checksum(Dialect::sqlite), nullptr);
   load_scripts(f.migrations, &f.cache);
   ASSERT_EQ(f.cache_files(), 1u);
 
@@ -102,10 +102,13 @@ TEST(ScriptCache, ASecondLoadComesFromTheCacheWithTheChecksumsAlreadyComputed) {
   ASSERT_TRUE(cached.diagnostics.empty());
   for (const auto& script : cached.scripts)
     for (auto dialect : {Dialect::sqlite, Dialect::postgres})
-      EXPECT_TRUE(script.up_checksums[static_cast<std::size_t>(dialect)].has_value());
+      EXPECT_NE(script.known_up_checksum(dialect), nullptr);
   expect_same_scripts(fresh.scripts, cached.scripts);
   for (const auto& script : cached.scripts)
     EXPECT_EQ(script.up->sql.data()[script.up->sql.size()], '\0');  // as the SQLite engine needs
+  // Dialect sections are read back only where there were some.
+  EXPECT_FALSE(cached.scripts[0].dialect_sections);
+  EXPECT_TRUE(cached.scripts[1].dialect_sections);
 }
 
 TEST(ScriptCache, AnEditIsSeenEvenWithTheSameSizeAndModificationTime) {

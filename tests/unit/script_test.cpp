@@ -68,7 +68,7 @@ TEST(ParseScript, ReadsHeaderAndSections) {
   EXPECT_EQ(script.down->sql, "DROP INDEX users_email_idx;\n");
   EXPECT_EQ(script.down->directive_line, 7);
   EXPECT_EQ(script.down->first_line, 8);
-  EXPECT_FALSE(script.dialect_up[0] || script.dialect_up[1]);
+  EXPECT_FALSE(script.dialect_sections);
 }
 
 TEST(ParseScript, RootWithoutParentAndMessageFromSlug) {
@@ -208,6 +208,61 @@ TEST(Checksum, FollowsTheEffectiveSection) {
   EXPECT_EQ(script.checksum(Direction::up, Dialect::sqlite), sha256_hex("A"));
   EXPECT_EQ(script.checksum(Direction::up, Dialect::postgres), sha256_hex("B"));
   EXPECT_EQ(script.checksum(Direction::down, Dialect::sqlite), sha256_hex(""));
+}
+
+TEST(Checksum, KeptForEachDialectOnceComputed) {
+  auto plain = parse_ok(sections);
+  EXPECT_EQ(plain.known_up_checksum(Dialect::sqlite), nullptr);
+  const auto sum = plain.checksum(Direction::up, Dialect::sqlite);
+  // Both dialects run the plain section: one hash serves both.
+  ASSERT_NE(plain.known_up_checksum(Dialect::postgres), nullptr);
+  EXPECT_EQ(hex(*plain.known_up_checksum(Dialect::postgres)), sum);
+
+  auto split = parse_ok("-- retort:up\nA\n-- retort:up postgres\nB\n-- retort:down\n");
+  split.checksum(Direction::up, Dialect::sqlite);
+  EXPECT_EQ(split.known_up_checksum(Dialect::postgres), nullptr);
+  // A digest known beforehand (the script cache's, an embedded one) is not recomputed.
+  split.remember_up_checksum(Dialect::postgres, sha256("x"));
+  EXPECT_EQ(split.checksum(Direction::up, Dialect::postgres), sha256_hex("x"));
+}
+
+// --- copies --------------------------------------------------------------------
+
+constexpr std::string_view dialect_script =
+    "-- retort:up\nA\n-- retort:up postgres\nB\n-- retort:down\n-- retort:down sqlite\nC\n";
+
+void expect_dialect_script(const Script& s) {
+  ASSERT_NE(s.dialect_section(Direction::up, Dialect::postgres), nullptr);
+  EXPECT_EQ(s.dialect_section(Direction::up, Dialect::postgres)->sql, "B\n");
+  EXPECT_EQ(s.dialect_section(Direction::up, Dialect::sqlite), nullptr);
+  EXPECT_EQ(s.section(Direction::up, Dialect::sqlite)->sql, "A\n");
+  EXPECT_EQ(s.section(Direction::down, Dialect::sqlite)->sql, "C\n");
+  EXPECT_EQ(s.section(Direction::down, Dialect::postgres)->sql, "");
+}
+
+// The dialect sections live out of line: copies must not share them with the
+// original, only the text they view.
+TEST(ScriptCopy, KeepsTheDialectSectionsWhenTheOriginalIsGone) {
+  auto original = std::make_unique<Script>(parse_ok(dialect_script));
+  Script copy = *original;
+  Script assigned;
+  assigned = *original;
+  original.reset();
+  expect_dialect_script(copy);
+  expect_dialect_script(assigned);
+}
+
+TEST(ScriptCopy, KeepTextOnACopyLeavesTheOriginalAsItWas) {
+  const auto original = parse_ok(dialect_script);
+  const auto* before = original.dialect_section(Direction::up, Dialect::postgres)->sql.data();
+  {
+    Script copy = original;
+    copy.keep_text();
+    EXPECT_NE(copy.dialect_section(Direction::up, Dialect::postgres)->sql.data(), before);
+    expect_dialect_script(copy);
+  }
+  EXPECT_EQ(original.dialect_section(Direction::up, Dialect::postgres)->sql.data(), before);
+  expect_dialect_script(original);
 }
 
 // --- diagnostics ---------------------------------------------------------------

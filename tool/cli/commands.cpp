@@ -527,19 +527,19 @@ ExitCode run_show(Context& ctx, const std::string& revision) {
   ctx.out.result(fmt::format("Transaction: {}",
                              s.transaction == TransactionMode::none ? "none" : "one per migration"));
   if (s.irreversible) ctx.out.result("Irreversible: yes");
-  auto section = [&](const char* name, const std::optional<Section>& sec) {
+  auto section = [&](const char* name, const Section* sec) {
     if (!sec) return;
     ctx.out.result(fmt::format("\n-- {} (line {})", name, sec->directive_line));
     auto text = sec->sql;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
     if (!text.empty()) ctx.out.result(text);
   };
-  section("up", s.up);
-  section("up sqlite", s.dialect_up[0]);
-  section("up postgres", s.dialect_up[1]);
-  section("down", s.down);
-  section("down sqlite", s.dialect_down[0]);
-  section("down postgres", s.dialect_down[1]);
+  section("up", s.up ? &*s.up : nullptr);
+  section("up sqlite", s.dialect_section(Direction::up, Dialect::sqlite));
+  section("up postgres", s.dialect_section(Direction::up, Dialect::postgres));
+  section("down", s.down ? &*s.down : nullptr);
+  section("down sqlite", s.dialect_section(Direction::down, Dialect::sqlite));
+  section("down postgres", s.dialect_section(Direction::down, Dialect::postgres));
   return ExitCode::success;
 }
 

@@ -2,6 +2,8 @@
 
 #include "retort/migrations.hpp"
 
+#include "checksum.hpp"
+
 namespace retort {
 
 namespace {
@@ -43,12 +45,10 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
     auto result = parse_script(embedded.file_name, embedded.content);
     std::move(result.diagnostics.begin(), result.diagnostics.end(), std::back_inserter(problems));
     if (!result.script) continue;
-    for (std::size_t dialect = 0; dialect < embedded.up_checksums.size(); ++dialect) {
-      const auto checksum = embedded.up_checksums[dialect];
-      auto& memo = result.script->up_checksums[dialect];
-      if (checksum.size() != Script::Checksum().size()) continue;  // none, or not one of ours
-      memo.emplace();
-      std::copy(checksum.begin(), checksum.end(), memo->begin());
+    for (auto dialect : {Dialect::sqlite, Dialect::postgres}) {
+      // Anything but a digest (none, or not one of ours) is computed when asked.
+      if (auto digest = parse_sha256_hex(embedded.up_checksums[static_cast<std::size_t>(dialect)]))
+        result.script->remember_up_checksum(dialect, *digest);
     }
     parsed.push_back(std::move(*result.script));
   }

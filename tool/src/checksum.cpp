@@ -60,7 +60,7 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
+Sha256 sha256(std::string_view data) {
   std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
@@ -76,12 +76,39 @@ std::string sha256_hex(std::string_view data) {
   for (int i = 0; i < 8; ++i) last[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   for (std::size_t i = 0; i < blocks; ++i) compress(h, last + 64 * i);
 
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (auto word : h)
-    for (int shift = 28; shift >= 0; shift -= 4) out += hex[(word >> shift) & 0xf];
+  Sha256 digest;
+  for (std::size_t i = 0; i < digest.size(); ++i)
+    digest[i] = static_cast<unsigned char>(h[i / 4] >> (24 - 8 * (i % 4)));
+  return digest;
+}
+
+std::string hex(const Sha256& digest) {
+  static constexpr char digits[] = "0123456789abcdef";
+  // Written in place: a no-op upgrade asks for a thousand of these.
+  std::string out(2 * digest.size(), '\0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = digits[digest[i] >> 4];
+    out[2 * i + 1] = digits[digest[i] & 0xf];
+  }
   return out;
 }
+
+std::optional<Sha256> parse_sha256_hex(std::string_view hex) {
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  Sha256 digest;
+  if (hex.size() != 2 * digest.size()) return std::nullopt;
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    const int high = value(hex[2 * i]), low = value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    digest[i] = static_cast<unsigned char>(high << 4 | low);
+  }
+  return digest;
+}
+
+std::string sha256_hex(std::string_view data) { return hex(sha256(data)); }
 
 }  // namespace retort

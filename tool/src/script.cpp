@@ -424,9 +424,8 @@ class Parser {
         return;
       }
     }
-    auto& slot = direction == Direction::up
-                     ? (dialect ? script_.dialect_up[static_cast<int>(*dialect)] : script_.up)
-                     : (dialect ? script_.dialect_down[static_cast<int>(*dialect)] : script_.down);
+    auto& slot = dialect ? script_.dialect_slot(direction, *dialect)
+                         : (direction == Direction::up ? script_.up : script_.down);
     if (slot) {
       error(line_number, d.column,
             fmt::format("duplicate section '{}'", section_name(direction, dialect)), line,
@@ -454,16 +453,15 @@ class Parser {
 
   // Every dialect needs an up section, and a down one unless irreversible.
   void check_sections() {
-    missing_section(Direction::up, script_.up, script_.dialect_up);
-    if (!script_.irreversible) missing_section(Direction::down, script_.down, script_.dialect_down);
+    missing_section(Direction::up, script_.up);
+    if (!script_.irreversible) missing_section(Direction::down, script_.down);
   }
 
-  void missing_section(Direction direction, const std::optional<Section>& plain,
-                       const std::array<std::optional<Section>, 2>& per_dialect) {
+  void missing_section(Direction direction, const std::optional<Section>& plain) {
     if (plain) return;
     const auto name = section_name(direction, std::nullopt);
-    const bool has_sqlite = per_dialect[static_cast<int>(Dialect::sqlite)].has_value();
-    const bool has_postgres = per_dialect[static_cast<int>(Dialect::postgres)].has_value();
+    const bool has_sqlite = script_.dialect_section(direction, Dialect::sqlite) != nullptr;
+    const bool has_postgres = script_.dialect_section(direction, Dialect::postgres) != nullptr;
     if (!has_sqlite && !has_postgres) {
       error(0, 0,
             fmt::format("missing {} section for sqlite and postgres; add '-- retort:{}'{}", name,
@@ -501,10 +499,21 @@ std::optional<Dialect> parse_dialect(std::string_view name) {
   return std::nullopt;
 }
 
+const Section* Script::dialect_section(Direction direction, Dialect dialect) const {
+  if (!dialect_sections) return nullptr;
+  const auto& own = direction == Direction::up ? dialect_sections->up : dialect_sections->down;
+  const auto& slot = own[static_cast<std::size_t>(dialect)];
+  return slot ? &*slot : nullptr;
+}
+
+std::optional<Section>& Script::dialect_slot(Direction direction, Dialect dialect) {
+  auto& sections = dialect_sections.get_or_make();
+  return (direction == Direction::up ? sections.up : sections.down)[static_cast<std::size_t>(dialect)];
+}
+
 const Section* Script::section(Direction direction, Dialect dialect) const {
-  const auto& own = direction == Direction::up ? dialect_up : dialect_down;
+  if (const auto* own = dialect_section(direction, dialect)) return own;
   const auto& plain = direction == Direction::up ? up : down;
-  if (own[static_cast<int>(dialect)]) return &*own[static_cast<int>(dialect)];
   return plain ? &*plain : nullptr;
 }
 
@@ -512,23 +521,39 @@ std::string Script::checksum(Direction direction, Dialect dialect) const {
   const auto* s = section(direction, dialect);
   if (direction == Direction::down || s == nullptr)
     return s ? sha256_hex(normalise_sql(s->sql)) : std::string();
-  auto& memo = up_checksums[static_cast<std::size_t>(dialect)];
-  if (!memo) {
-    const auto hex = sha256_hex(normalise_sql(s->sql));
-    memo.emplace();
-    std::copy_n(hex.begin(), memo->size(), memo->begin());
-    // Without dialect sections both dialects run, and hash, the same text.
-    const auto other = dialect == Dialect::sqlite ? Dialect::postgres : Dialect::sqlite;
-    if (section(direction, other) == s) up_checksums[static_cast<std::size_t>(other)] = memo;
-  }
-  return std::string(memo->data(), memo->size());
+  if (const auto* known = known_up_checksum(dialect)) return hex(*known);
+  const auto digest = sha256(normalise_sql(s->sql));
+  remember_up_checksum(dialect, digest);
+  // Without dialect sections both dialects run, and hash, the same text.
+  const auto other = dialect == Dialect::sqlite ? Dialect::postgres : Dialect::sqlite;
+  if (section(direction, other) == s) remember_up_checksum(other, digest);
+  return hex(digest);
+}
+
+const Script::Digest* Script::known_up_checksum(Dialect dialect) const {
+  const auto index = static_cast<std::size_t>(dialect);
+  return known_up_checksums_ & (1u << index) ? &up_checksums_[index] : nullptr;
+}
+
+void Script::remember_up_checksum(Dialect dialect, const Digest& digest) const {
+  const auto index = static_cast<std::size_t>(dialect);
+  up_checksums_[index] = digest;
+  known_up_checksums_ |= static_cast<std::uint8_t>(1u << index);
 }
 
 void Script::keep_text() {
   std::array<std::string_view*, 9> views{&slug, &path, &message};
   std::size_t count = 3;
-  for (auto* section : {&up, &down, &dialect_up[0], &dialect_up[1], &dialect_down[0], &dialect_down[1]})
-    if (*section) views[count++] = &(*section)->sql;
+  auto keep = [&](std::optional<Section>& section) {
+    if (section) views[count++] = &section->sql;
+  };
+  keep(up);
+  keep(down);
+  if (dialect_sections) {
+    auto& own = dialect_sections.get_or_make();
+    for (auto* sections : {&own.up, &own.down})
+      for (auto& section : *sections) keep(section);
+  }
   std::size_t size = 0;
   for (std::size_t i = 0; i < count; ++i) size += views[i]->size() + 1;
   auto block = std::make_shared_for_overwrite<char[]>(size);

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 // Bump whenever the parser or Script changes what it makes of a file: a cache
 // written by another build of the same version must not be read. The
 // executable's stamp (below) catches most rebuilds; this catches the rest.
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
 
 // How many directories' caches a user keeps; the least recently written go.
 constexpr std::size_t kept_files = 64;
@@ -63,9 +63,9 @@ class Writer {
     integer(value.size());
     out_.append(value);
   }
-  void optional_checksum(const std::optional<Script::Checksum>& value) {
-    integer(value.has_value());
-    if (value) out_.append(value->data(), value->size());
+  void optional_digest(const Script::Digest* value) {
+    integer(value != nullptr);
+    if (value) out_.append(reinterpret_cast<const char*>(value->data()), value->size());
   }
   const std::string& bytes() const { return out_; }
 
@@ -91,13 +91,13 @@ class Reader {
     if (size < 0 || static_cast<std::uint64_t>(size) > in_.size()) return fail(), std::string_view();
     return bytes(static_cast<std::size_t>(size));
   }
-  std::optional<Script::Checksum> optional_checksum() {
+  std::optional<Script::Digest> optional_digest() {
     if (integer() == 0) return std::nullopt;
-    Script::Checksum checksum;
-    const auto hex = bytes(checksum.size());
+    Script::Digest digest;
+    const auto raw = bytes(digest.size());
     if (failed_) return std::nullopt;
-    std::copy(hex.begin(), hex.end(), checksum.begin());
-    return checksum;
+    std::copy(raw.begin(), raw.end(), digest.begin());
+    return digest;
   }
   bool failed() const { return failed_; }
   bool at_end() const { return in_.empty(); }
@@ -165,9 +165,12 @@ void write_script(Writer& out, const Script& script) {
   out.integer(script.irreversible);
   write_section(out, script.up);
   write_section(out, script.down);
-  for (const auto& section : script.dialect_up) write_section(out, section);
-  for (const auto& section : script.dialect_down) write_section(out, section);
-  for (const auto& checksum : script.up_checksums) out.optional_checksum(checksum);
+  out.integer(static_cast<bool>(script.dialect_sections));
+  if (script.dialect_sections)
+    for (const auto* sections : {&script.dialect_sections->up, &script.dialect_sections->down})
+      for (const auto& section : *sections) write_section(out, section);
+  for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+    out.optional_digest(script.known_up_checksum(dialect));
 }
 
 // The script's views point into `in` and at `path` until keep_text().
@@ -184,9 +187,12 @@ Script read_script(Reader& in, std::string_view path) {
   script.irreversible = in.integer() != 0;
   script.up = read_section(in);
   script.down = read_section(in);
-  for (auto& section : script.dialect_up) section = read_section(in);
-  for (auto& section : script.dialect_down) section = read_section(in);
-  for (auto& checksum : script.up_checksums) checksum = in.optional_checksum();
+  if (in.integer() != 0)
+    for (auto direction : {Direction::up, Direction::down})
+      for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+        script.dialect_slot(direction, dialect) = read_section(in);
+  for (auto dialect : {Dialect::sqlite, Dialect::postgres})
+    if (auto digest = in.optional_digest()) script.remember_up_checksum(dialect, *digest);
   return script;
 }
 

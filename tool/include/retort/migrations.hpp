@@ -29,7 +29,8 @@ struct EmbeddedScript {
   std::string_view file_name;  // "0001_create_users.sql": the id, slug and diagnostics' path
   std::string_view content;    // the file's bytes
   // Script::checksum(up, dialect) by Dialect, as `retort embed` computed it,
-  // so that a program does not hash every script at each start; empty: hash then.
+  // so that a program does not hash every script at each start; empty, or
+  // anything but 64 lowercase hex digits: hash then.
   std::array<std::string_view, 2> up_checksums{};
 };
 

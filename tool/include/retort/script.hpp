@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,7 +24,7 @@ std::optional<Dialect> parse_dialect(std::string_view name);
 enum class Direction { up, down };
 
 // How a script's statements are grouped when they run.
-enum class TransactionMode {
+enum class TransactionMode : std::uint8_t {
   per_migration,  // the default: the script and its version row in one transaction
   none,           // "-- retort:transaction none": statement by statement, no transaction
 };
@@ -37,6 +38,38 @@ struct Section {
   int directive_line = 0;  // the line of the "-- retort:up|down" directive itself
 };
 
+// The per-dialect overrides of a script's sections, indexed by Dialect.
+struct DialectSections {
+  std::array<std::optional<Section>, 2> up, down;
+};
+
+// A std::unique_ptr whose copies copy what it points to: for a rarely set
+// member that costs a pointer where it is not set.
+template <typename T>
+class OutOfLine {
+ public:
+  OutOfLine() = default;
+  OutOfLine(const OutOfLine& other) : value_(other ? std::make_unique<T>(*other) : nullptr) {}
+  OutOfLine(OutOfLine&&) noexcept = default;
+  OutOfLine& operator=(const OutOfLine& other) {
+    if (this != &other) value_ = other ? std::make_unique<T>(*other) : nullptr;
+    return *this;
+  }
+  OutOfLine& operator=(OutOfLine&&) noexcept = default;
+
+  explicit operator bool() const { return value_ != nullptr; }
+  const T& operator*() const { return *value_; }
+  const T* operator->() const { return value_.get(); }
+  // The value, made (default-constructed) on first use.
+  T& get_or_make() {
+    if (!value_) value_ = std::make_unique<T>();
+    return *value_;
+  }
+
+ private:
+  std::unique_ptr<T> value_;
+};
+
 // One parsed migration script, `<id>_<slug>.sql`.
 //
 // The texts are views, into `text` once keep_text() has run (parse_script and
@@ -48,14 +81,26 @@ struct Script {
   std::string_view slug;  // the rest of the file name, without ".sql"
   std::string_view path;  // for diagnostics, as given to the parser
   std::vector<std::string> parents;  // "-- retort:parent"; empty on a root, several on a merge
-  int parent_line = 0;               // where the parent directive is (0 when none)
   std::string_view message;          // "-- retort:message"; the slug's words when absent
+  int parent_line = 0;               // where the parent directive is (0 when none)
   TransactionMode transaction = TransactionMode::per_migration;
   bool irreversible = false;
 
-  // Plain sections, and the per-dialect overrides indexed by Dialect.
+ private:
+  // Beside the small fields above, where it needs no padding of its own.
+  mutable std::uint8_t known_up_checksums_ = 0;  // a bit per Dialect
+
+ public:
+
   std::optional<Section> up, down;
-  std::array<std::optional<Section>, 2> dialect_up, dialect_down;
+  // The per-dialect overrides; most scripts have none, and then this is null
+  // rather than four empty sections in each of a thousand scripts.
+  OutOfLine<DialectSections> dialect_sections;
+
+  // The dialect's own section of `direction`, or null when it has none.
+  const Section* dialect_section(Direction direction, Dialect dialect) const;
+  // Its slot, for a parser or reader to fill.
+  std::optional<Section>& dialect_slot(Direction direction, Dialect dialect);
 
   // The section that runs on `dialect`: the dialect's own, else the plain one;
   // null only for the down direction of an irreversible script.
@@ -66,18 +111,23 @@ struct Script {
   // Empty when there is no such section.
   std::string checksum(Direction direction, Dialect dialect) const;
 
-  // checksum(Direction::up, dialect)'s result once known, by Dialect; kept
+  // checksum(Direction::up, dialect)'s digest once known, or null; kept
   // because a no-op upgrade compares every applied revision's, and filled in
   // by the script cache (script_cache.hpp) and by embedded sets. Down
-  // checksums are not kept: nothing asks for them twice.
-  using Checksum = std::array<char, 64>;
-  mutable std::array<std::optional<Checksum>, 2> up_checksums;
+  // checksums are not kept: nothing asks for them twice. Binary rather than
+  // hex, as it is kept for every script.
+  using Digest = std::array<unsigned char, 32>;
+  const Digest* known_up_checksum(Dialect dialect) const;
+  void remember_up_checksum(Dialect dialect, const Digest& digest) const;
 
   // Copies what slug, path, message and the sections view into `text`, each
   // followed by a NUL byte, and points them there, so that they outlive the
   // buffer they were read from.
   void keep_text();
   std::shared_ptr<const char[]> text;
+
+ private:
+  mutable std::array<Digest, 2> up_checksums_{};  // by Dialect, where known_up_checksums_ says
 };
 
 // The result of parsing: a script when there was no error, and every problem found.
