@@ -7,7 +7,7 @@
 
 namespace retort {
 
-// Files of the user's cache folder (the script cache, the record cache):
+// Cache files (the script cache, the record cache, the round trip's kept rows):
 // optimisations only, so failing to write them is silent.
 
 // Replaces `target` with `parts`, one after the other, at once (a file

@@ -1,16 +1,15 @@
 #include "kept_rows.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include "cache_file.hpp"
+#include "read_file.hpp"
 
 namespace retort::testing {
 
@@ -33,26 +32,6 @@ void put(std::string& out, std::string_view field) {
   auto end = std::to_chars(digits, digits + sizeof digits, field.size()).ptr;
   *end++ = ':';
   out.append(digits, end).append(field);
-}
-
-// The whole of `file`; nullopt when it cannot be read.
-std::optional<std::string> read_whole(const std::filesystem::path& file) {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  std::string text;
-  bool read_all = ::fstat(fd, &info) == 0;
-  if (read_all) {
-    text.resize(static_cast<std::size_t>(info.st_size));
-    for (std::size_t done = 0; read_all && done < text.size();) {
-      auto got = ::read(fd, text.data() + done, text.size() - done);
-      read_all = got > 0;
-      done += read_all ? static_cast<std::size_t>(got) : 0;
-    }
-  }
-  ::close(fd);
-  if (!read_all) return std::nullopt;
-  return text;
 }
 
 // The next field put() wrote at `at`, advancing it; nullopt when there is none.
@@ -85,27 +64,15 @@ bool write_kept_rows(const std::filesystem::path& file, const std::filesystem::p
     put(text, row.name);
     put(text, row.sql);
   }
-  auto temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(temporary, ec);
-      return false;
-    }
-  }
-  std::filesystem::rename(temporary, file, ec);
-  return !ec;
+  return replace_cache_file(file, {text});
 }
 
 std::optional<KeptRows> read_kept_rows(const std::filesystem::path& file,
                                        const std::filesystem::path& database, bool with_rows) {
-  const auto text = read_whole(file);
-  if (!text) return std::nullopt;
+  std::string text;
+  if (read_file(file.string(), text) != 0) return std::nullopt;
   auto identity = stamp(database);
-  std::string_view view(*text);
+  std::string_view view(text);
   if (identity.empty() || !view.starts_with(format_line) ||
       view.substr(format_line.size(), identity.size()) != identity)
     return std::nullopt;
