@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <memory>
 #include <system_error>
 #include <tuple>
@@ -32,21 +31,20 @@ std::string_view leading_digits(std::string_view name) {
   return name.substr(0, n);
 }
 
-// The names of the regular files (or links to them) `*.sql` in the folder
-// `prefix` (ending in '/'), through readdir: std::filesystem builds a path per
-// entry, which was most of a cached load. Returns 0 or the errno.
-int script_file_names(const std::string& prefix, std::vector<std::string>& names) {
-  std::unique_ptr<DIR, int (*)(DIR*)> folder(::opendir(prefix.c_str()), ::closedir);
-  if (!folder) return errno;
+// The names of the regular files (or links to them) `*.sql` in `folder`,
+// through readdir: std::filesystem builds a path per entry, which was most of
+// a cached load. Returns 0 or the errno.
+int script_file_names(DIR* folder, std::vector<std::string>& names) {
   errno = 0;
-  while (const dirent* entry = ::readdir(folder.get())) {
+  while (const dirent* entry = ::readdir(folder)) {
     const std::string_view name = entry->d_name;
     // Dot files are editor and OS leftovers (macOS "._0001_x.sql"), never scripts.
     if (name.front() == '.' || !name.ends_with(".sql")) continue;
     struct stat info {};
     const bool regular = entry->d_type == DT_REG ||
                          ((entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) &&
-                          ::stat((prefix + entry->d_name).c_str(), &info) == 0 && S_ISREG(info.st_mode));
+                          ::fstatat(::dirfd(folder), entry->d_name, &info, 0) == 0 &&
+                          S_ISREG(info.st_mode));
     if (regular) names.emplace_back(name);
     errno = 0;
   }
@@ -56,32 +54,26 @@ int script_file_names(const std::string& prefix, std::vector<std::string>& names
 }  // namespace
 
 ScriptSet load_scripts(const std::string& directory, const ScriptCache* cache) {
-  namespace fs = std::filesystem;
   ScriptSet set;
-  std::error_code error;
-  const auto status = fs::status(directory, error);
-  if (!fs::exists(status)) {
-    if (!error || error == std::errc::no_such_file_or_directory) {
-      set.diagnostics.push_back(directory_problem(
-          directory,
-          "migrations directory does not exist; run 'retort init' or pass --directory"));
-    } else {
-      set.diagnostics.push_back(directory_problem(
-          directory, fmt::format("cannot read migrations directory: {}", error.message())));
-    }
-    return set;
-  }
-  if (!fs::is_directory(status)) {
+  // One handle on the folder: the names and every stamp are looked up from
+  // it, not by walking the whole path again for each of a thousand files.
+  std::unique_ptr<DIR, int (*)(DIR*)> folder(::opendir(directory.c_str()), ::closedir);
+  if (!folder) {
+    const int open_error = errno;
     set.diagnostics.push_back(directory_problem(
         directory,
-        "not a directory; pass the folder that holds the *.sql scripts with --directory"));
+        open_error == ENOENT ? "migrations directory does not exist; run 'retort init' or pass --directory"
+        : open_error == ENOTDIR
+            ? "not a directory; pass the folder that holds the *.sql scripts with --directory"
+            : fmt::format("cannot read migrations directory: {}",
+                          std::generic_category().message(open_error))));
     return set;
   }
 
   const std::string prefix =
       directory.empty() || directory.back() == '/' ? directory : directory + '/';
   std::vector<std::string> names;
-  if (int read_error = script_file_names(prefix, names)) {
+  if (int read_error = script_file_names(folder.get(), names)) {
     set.diagnostics.push_back(directory_problem(
         directory, fmt::format("cannot read migrations directory: {}",
                                std::generic_category().message(read_error))));
@@ -106,7 +98,7 @@ ScriptSet load_scripts(const std::string& directory, const ScriptCache* cache) {
   for (const auto& entry : keyed) sorted.push_back(std::move(*entry.second));
   names = std::move(sorted);
 
-  const auto files = cache ? file_stamps(prefix, names) : std::nullopt;
+  const auto files = cache ? file_stamps(::dirfd(folder.get()), names) : std::nullopt;
   if (files) {
     if (auto scripts = cache->read(directory, *files, prefix)) {
       set.scripts = std::move(*scripts);

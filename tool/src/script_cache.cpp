@@ -209,13 +209,12 @@ std::string header(const std::string& directory) {
 
 }  // namespace
 
-std::optional<std::vector<FileStamp>> file_stamps(const std::string& prefix,
-                                                  const std::vector<std::string>& names) {
+std::optional<std::vector<FileStamp>> file_stamps(int folder, const std::vector<std::string>& names) {
   std::vector<FileStamp> files;
   files.reserve(names.size());
   struct stat info {};
   for (const auto& name : names) {
-    if (::stat((prefix + name).c_str(), &info) != 0) return std::nullopt;
+    if (::fstatat(folder, name.c_str(), &info, 0) != 0) return std::nullopt;
     files.push_back({name, info.st_size, nanoseconds(info.st_mtim), nanoseconds(info.st_ctim), info.st_ino});
   }
   return files;

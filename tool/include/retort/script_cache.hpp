@@ -23,10 +23,9 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
-// The stamps of the files `names` in the folder `prefix` (ending in '/');
-// nothing when one cannot be taken.
-std::optional<std::vector<FileStamp>> file_stamps(const std::string& prefix,
-                                                  const std::vector<std::string>& names);
+// The stamps of the files `names` in the open folder `folder` (a file
+// descriptor); nothing when one cannot be taken.
+std::optional<std::vector<FileStamp>> file_stamps(int folder, const std::vector<std::string>& names);
 
 // Parsed scripts (and their up checksums) kept between runs, one file per
 // migrations directory, so that a command with nothing to run does not read,
