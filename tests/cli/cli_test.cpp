@@ -83,6 +83,28 @@ TEST_F(Cli, SqliteRunDoesNotLoadThePostgresParser) {
   EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
 }
 
+// libpq is loaded before the scripts, while they could still be broken: a
+// libpq that cannot be loaded is an error that names it and says how to
+// install it, but only once the scripts are sound; broken ones come first.
+TEST_F(Cli, UnloadableLibpqIsReportedOnlyForSoundScripts) {
+  TempDir libraries;
+  libraries.write("libpq.so.5", "");  // "file too short" for the dynamic loader
+  const std::map<std::string, std::string> env{{"LD_LIBRARY_PATH", libraries.path().string()}};
+  const std::vector<std::string> args{"--url", "postgresql://bob@127.0.0.1:1/db", "upgrade", "head"};
+  auto sound = run_retort(args, dir.path(), env);
+  EXPECT_EQ(sound.exit_code, 5);
+  EXPECT_NE(sound.err.find("error: cannot load the PostgreSQL client library libpq.so.5: "),
+            std::string::npos)
+      << sound.err;
+  EXPECT_NE(sound.err.find("apt-get install libpq5"), std::string::npos) << sound.err;
+
+  dir.write("migrations/0005_bad.sql", "-- retort:frobnicate\n-- retort:up\nSELECT 1;\n");
+  auto broken = run_retort(args, dir.path(), env);
+  EXPECT_EQ(broken.exit_code, 3);
+  EXPECT_NE(broken.err.find("migrations/0005_bad.sql:1"), std::string::npos) << broken.err;
+  EXPECT_EQ(broken.err.find("libpq"), std::string::npos) << broken.err;
+}
+
 TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {
   ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
   auto again = retort({"upgrade", "head"});

@@ -142,4 +142,10 @@ class Engine {
 // config exit code) with a password-free message when that fails.
 std::unique_ptr<Engine> open_engine(const Config& config, OpenMode mode);
 
+// Loads the client library of `config`'s engine (libpq for PostgreSQL) now
+// rather than at the first connection, so that a caller can choose when that
+// cost is paid. open_engine() does it anyway; failing here throws what
+// open_engine() would.
+void load_client_library(const Config& config);
+
 }  // namespace retort

@@ -11,6 +11,7 @@
 // its calls too; they forward to the same, already loaded, library.
 #include <libpq-fe.h>
 
+#include "engine/postgres_engine.hpp"
 #include "engine/shared_library.hpp"
 
 namespace {
@@ -23,6 +24,12 @@ retort::SharedLibrary& libpq() {
 }
 
 }  // namespace
+
+namespace retort {
+
+void load_libpq() { libpq(); }
+
+}  // namespace retort
 
 // Each definition below must keep the exact signature of libpq-fe.h (the
 // compiler checks it against the declaration included above).

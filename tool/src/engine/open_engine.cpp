@@ -17,4 +17,8 @@ std::unique_ptr<Engine> open_engine(const Config& config, OpenMode mode) {
   fail(ExitCode::internal, "unknown engine");
 }
 
+void load_client_library(const Config& config) {
+  if (config.engine == Dialect::postgres) load_libpq();
+}
+
 }  // namespace retort

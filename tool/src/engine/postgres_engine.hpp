@@ -10,4 +10,7 @@ namespace retort {
 // The PostgreSQL engine (libpq) for the connection `config` describes.
 std::unique_ptr<Engine> open_postgres_engine(const Config& config, OpenMode mode);
 
+// Loads libpq (libpq_loader.cpp) if it is not loaded yet.
+void load_libpq();
+
 }  // namespace retort
