@@ -8,6 +8,8 @@
 
 #include "engine/engine_conformance.hpp"
 #include "engine/sqlite_engine.hpp"
+#include "retort/config.hpp"
+#include "retort/migrations.hpp"
 #include "support/temp_dir.hpp"
 
 namespace retort::testing {
@@ -159,6 +161,32 @@ TEST_F(RecordCacheTest, WalDatabaseIsReadEveryTime) {
   open()->run(up_step("0001", "PRAGMA journal_mode = WAL", TransactionMode::none));
   EXPECT_EQ(cached_revisions(), (std::vector<std::string>{"0001"}));
   EXPECT_TRUE(cache_files().empty());
+}
+
+// The embedded API keeps the record only when asked to, and then reads it as
+// the CLI does: a record edited behind its back is believed, a commit by
+// another connection is seen.
+TEST_F(RecordCacheTest, MigratorKeepsItsRecordOnlyWhenAsked) {
+  dir.write("migrations/0001_a.sql", "-- retort:up\nCREATE TABLE a (id INTEGER);\n-- retort:down\nDROP TABLE a;\n");
+  dir.write("migrations/0002_b.sql",
+            "-- retort:parent 0001\n-- retort:up\nCREATE TABLE b (id INTEGER);\n-- retort:down\nDROP TABLE b;\n");
+  auto migrator = [&] {
+    return Migrator(load_graph((dir.path() / "migrations").string()), config_from_url("sqlite:///" + path));
+  };
+  migrator().upgrade("0001");
+  EXPECT_TRUE(cache_files().empty());
+
+  auto kept = migrator();
+  kept.keep_record_in(dir.path() / "cache");
+  EXPECT_EQ(kept.current(), (std::vector<std::string>{"0001"}));
+  ASSERT_EQ(cache_files().size(), 1u);
+  // Only a read of the record can lose 0001.
+  edit_cache_file([](std::string& text) { text.replace(text.find("\n0001\t") + 1, 4, "0009"); });
+  EXPECT_TRUE(kept.current().empty());
+
+  migrator().upgrade();
+  EXPECT_EQ(kept.current(), (std::vector<std::string>{"0002"}));
+  EXPECT_TRUE(kept.upgrade().empty());
 }
 
 }  // namespace

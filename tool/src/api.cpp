@@ -91,7 +91,9 @@ std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Dir
 }
 
 Migrator::Migrator(RevisionGraph graph, const Config& config)
-    : graph_(std::move(graph)), engine_(open_engine(config, OpenMode::read_write)) {}
+    : graph_(std::move(graph)),
+      engine_(open_engine(config, OpenMode::read_write)),
+      version_table_(config.version_table) {}
 
 std::vector<Step> Migrator::upgrade(std::string_view target) { return migrate(Direction::up, target); }
 
@@ -100,14 +102,18 @@ std::vector<Step> Migrator::downgrade(std::string_view target) {
 }
 
 std::vector<std::string> Migrator::current() {
-  return applied_heads(graph_, known_applied(graph_, engine_->applied()));
+  return applied_heads(graph_, known_applied(graph_, applied()));
 }
 
 std::vector<Step> Migrator::migrate(Direction direction, std::string_view target) {
-  auto steps = plan_migration(graph_, *engine_, direction, target);
+  auto steps = plan_migration(graph_, applied(), engine_->dialect(), direction, target);
   SilentReporter silent;
   run_steps(*engine_, steps, reporter_ != nullptr ? *reporter_ : silent, RunOptions{});
   return steps;
+}
+
+std::vector<AppliedRevision> Migrator::applied() {
+  return record_cache_ ? record_cache_->applied(*engine_, version_table_) : engine_->applied();
 }
 
 }  // namespace retort

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -13,6 +15,7 @@
 #include "retort/engine.hpp"
 #include "retort/graph.hpp"
 #include "retort/plan.hpp"
+#include "retort/record_cache.hpp"
 #include "retort/runner.hpp"
 #include "retort/script_cache.hpp"
 
@@ -96,14 +99,24 @@ class Migrator {
   // Told about each step as it completes; null (the default) tells nobody.
   void set_reporter(Reporter* reporter) { reporter_ = reporter; }
 
+  // Keeps the version table's rows in `folder`, as the CLI does in the
+  // user's cache folder (docs/configuration.md, "The record cache"): then
+  // upgrade() with nothing to do and current() do not read a SQLite
+  // database's schema while the file is unchanged. Off until called, as it
+  // writes a file there.
+  void keep_record_in(std::filesystem::path folder) { record_cache_.emplace(std::move(folder)); }
+
   const RevisionGraph& graph() const { return graph_; }
   Engine& engine() { return *engine_; }
 
  private:
   std::vector<Step> migrate(Direction direction, std::string_view target);
+  std::vector<AppliedRevision> applied();
 
   RevisionGraph graph_;
   std::unique_ptr<Engine> engine_;
+  VersionTable version_table_;
+  std::optional<RecordCache> record_cache_;
   Reporter* reporter_ = nullptr;
 };
 
