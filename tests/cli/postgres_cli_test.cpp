@@ -121,6 +121,23 @@ TEST_F(PostgresCli, UnloadableSqlParserStopsWithAnErrorNamingIt) {
   EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
 }
 
+// The version table is looked up through pg_catalog's own functions: a
+// schema that the search_path puts first cannot hide it with functions of
+// the same names.
+TEST_F(PostgresCli, VersionTableIsFoundWhateverTheSearchPathPutsFirst) {
+  ASSERT_EQ(retort({"upgrade", "head"}).exit_code, 0);
+  pg_exec(db->url(),
+          "CREATE SCHEMA shadow; "
+          "CREATE FUNCTION shadow.to_regclass(text) RETURNS regclass LANGUAGE sql AS 'SELECT NULL::regclass'; "
+          "CREATE FUNCTION shadow.to_regnamespace(text) RETURNS regnamespace LANGUAGE sql "
+          "AS 'SELECT NULL::regnamespace'; "
+          "ALTER DATABASE \"" + db->name() + "\" SET search_path = shadow, pg_catalog, public");
+  auto again = retort({"upgrade", "head"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+}
+
 TEST_F(PostgresCli, FailingMigrationIsRolledBackAndReportedWithSqlstate) {
   ASSERT_EQ(retort({"upgrade", "0003"}).exit_code, 0);
   dir.write("migrations/0004_index.sql",
