@@ -15,8 +15,7 @@ std::atomic<bool> abandoned_read{false};
 
 Record read_record(const Config& config, OpenMode mode, const RecordCache* cache) {
   Record record{open_engine(config, mode), {}};
-  record.rows = cache ? cache->applied(*record.engine, config.version_table)
-                      : record.engine->applied();
+  record.rows = read_applied(*record.engine, config.version_table, cache);
   return record;
 }
 

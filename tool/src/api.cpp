@@ -113,7 +113,7 @@ std::vector<Step> Migrator::migrate(Direction direction, std::string_view target
 }
 
 std::vector<AppliedRevision> Migrator::applied() {
-  return record_cache_ ? record_cache_->applied(*engine_, version_table_) : engine_->applied();
+  return read_applied(*engine_, version_table_, record_cache_ ? &*record_cache_ : nullptr);
 }
 
 }  // namespace retort

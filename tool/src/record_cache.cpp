@@ -107,4 +107,9 @@ std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionT
   return rows;
 }
 
+std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
+                                           const RecordCache* cache) {
+  return cache ? cache->applied(engine, table) : engine.applied();
+}
+
 }  // namespace retort

@@ -27,4 +27,8 @@ class RecordCache {
   std::filesystem::path folder_;
 };
 
+// engine.applied(), through `cache` when there is one.
+std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
+                                           const RecordCache* cache);
+
 }  // namespace retort

@@ -91,7 +91,6 @@ struct Script {
   mutable std::uint8_t known_up_checksums_ = 0;  // a bit per Dialect
 
  public:
-
   std::optional<Section> up, down;
   // The per-dialect overrides; most scripts have none, and then this is null
   // rather than four empty sections in each of a thousand scripts.
