@@ -2,6 +2,7 @@
 // commands configured through the seed's .env keys, failures, concurrent
 // processes, and secrets that must never be printed.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <regex>
 #include <string_view>
@@ -136,6 +137,22 @@ TEST_F(PostgresCli, VersionTableIsFoundWhateverTheSearchPathPutsFirst) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
   EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
+}
+
+// Planning reads leave the times out of the version table's rows; the JSON of
+// `current`, which shows them, still reads them.
+TEST_F(PostgresCli, CurrentAsJsonShowsWhenEachRevisionWasApplied) {
+  ASSERT_EQ(retort({"upgrade", "head"}).exit_code, 0);
+  auto r = retort({"current", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out)["applied"];
+  ASSERT_EQ(rows.size(), 4u) << r.out;
+  for (const auto& row : rows) {
+    EXPECT_TRUE(std::regex_match(row["applied_at"].get<std::string>(),
+                                 std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")))
+        << row;
+    EXPECT_GE(row["duration_ms"].get<std::int64_t>(), 0);
+  }
 }
 
 TEST_F(PostgresCli, FailingMigrationIsRolledBackAndReportedWithSqlstate) {

@@ -102,6 +102,24 @@ TYPED_TEST_P(EngineConformance, UpRecordsRevisionWithChecksumAndDuration) {
   EXPECT_TRUE(table_exists(*engine, "users"));
 }
 
+// What planning reads (RowFields::planning) is the full read's revisions,
+// checksums and progress, partial `transaction none` rows included.
+TYPED_TEST_P(EngineConformance, PlanningReadKeepsRevisionsChecksumsAndProgress) {
+  auto engine = this->open();
+  engine->run(up_step("0001", "CREATE TABLE p1 (id INTEGER)"));
+  EXPECT_THROW(engine->run(up_step("0002", "CREATE TABLE p2 (id INTEGER);\nINSERT INTO missing_table (id) VALUES (1);\n",
+                                   TransactionMode::none)),
+               StatementError);
+  auto all = this->open()->applied(RowFields::all);
+  auto planning = this->open()->applied(RowFields::planning);
+  ASSERT_EQ(revisions(planning), (std::vector<std::string>{"0001", "0002"}));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(planning[i].checksum, all[i].checksum);
+    EXPECT_EQ(planning[i].statements_done, all[i].statements_done);
+  }
+  EXPECT_EQ(planning[1].statements_done, std::optional<int>(1));
+}
+
 TYPED_TEST_P(EngineConformance, UpOfAnAppliedRevisionDoesNotRun) {
   // CREATE TABLE fails the second time: a step that runs twice is an error.
   const char* sql = "CREATE TABLE users (id INTEGER PRIMARY KEY)";
@@ -338,6 +356,7 @@ TYPED_TEST_P(EngineConformance, SelectRowsReturnsTextAndNulls) {
 
 REGISTER_TYPED_TEST_SUITE_P(EngineConformance, EmptyDatabaseHasNothingApplied,
                             UpRecordsRevisionWithChecksumAndDuration,
+                            PlanningReadKeepsRevisionsChecksumsAndProgress,
                             UpOfAnAppliedRevisionDoesNotRun, DownRemovesRevision,
                             FailingStatementRollsBackStepAndRow,
                             FailingDownKeepsTheRevisionRecorded, RunsMultiStatementScript,

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 
 namespace retort {
@@ -36,6 +37,23 @@ TEST(Sha256, HexRoundTrips) {
   EXPECT_EQ(parse_sha256_hex(hex(digest)), digest);
   EXPECT_EQ(digest[0], 0xba);
   EXPECT_EQ(digest[31], 0xad);
+}
+
+TEST(Sha256, ComparedWithHexInPlace) {
+  const auto digest = sha256("abc");
+  const auto text = hex(digest);
+  EXPECT_TRUE(is_hex_of(text, digest));
+  for (std::size_t i : {std::size_t{0}, std::size_t{1}, std::size_t{62}, std::size_t{63}}) {
+    auto changed = text;
+    changed[i] = changed[i] == '0' ? '1' : '0';
+    EXPECT_FALSE(is_hex_of(changed, digest)) << i;
+  }
+  EXPECT_FALSE(is_hex_of(text.substr(1), digest));
+  EXPECT_FALSE(is_hex_of(text + "0", digest));
+  EXPECT_FALSE(is_hex_of("", digest));
+  auto upper = text;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(is_hex_of(upper, digest));  // hex() writes lowercase, and so does every version row
 }
 
 TEST(Sha256, ParsesOnlySixtyFourLowercaseHexDigits) {

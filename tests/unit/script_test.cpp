@@ -226,6 +226,18 @@ TEST(Checksum, KeptForEachDialectOnceComputed) {
   EXPECT_EQ(split.checksum(Direction::up, Dialect::postgres), sha256_hex("x"));
 }
 
+// A version row's checksum is compared with the kept digest, or with one
+// computed for the purpose when none is kept.
+TEST(Checksum, ComparedWithWhatAVersionRowRecords) {
+  auto script = parse_ok("-- retort:up\nA\n-- retort:up postgres\nB\n-- retort:down\n");
+  EXPECT_TRUE(script.up_checksum_is(Dialect::sqlite, sha256_hex("A")));
+  ASSERT_NE(script.known_up_checksum(Dialect::sqlite), nullptr);
+  EXPECT_TRUE(script.up_checksum_is(Dialect::sqlite, sha256_hex("A")));
+  EXPECT_FALSE(script.up_checksum_is(Dialect::sqlite, sha256_hex("B")));
+  EXPECT_FALSE(script.up_checksum_is(Dialect::postgres, sha256_hex("A")));
+  EXPECT_TRUE(script.up_checksum_is(Dialect::postgres, sha256_hex("B")));
+}
+
 // --- copies --------------------------------------------------------------------
 
 constexpr std::string_view dialect_script =

@@ -115,13 +115,17 @@ TEST(SelectVersionParam, PlaceholdersPerDialect) {
 }
 
 TEST(SelectVersions, AppliedAtAsUtcText) {
-  EXPECT_EQ(select_versions_sql(Dialect::sqlite, weird_table),
-            "SELECT revision, checksum, applied_at, duration_ms, statements_done "
+  EXPECT_EQ(select_versions_sql(Dialect::sqlite, weird_table, RowFields::all),
+            "SELECT revision, checksum, statements_done, applied_at, duration_ms "
             R"(FROM "we""ird")");
-  EXPECT_EQ(select_versions_sql(Dialect::postgres, default_table),
-            "SELECT revision, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD HH24:MI:SS'), duration_ms, statements_done FROM "
-            "\"public\".\"retort_version\"");
+  EXPECT_EQ(select_versions_sql(Dialect::postgres, default_table, RowFields::all),
+            "SELECT revision, checksum, statements_done, to_char(applied_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS'), duration_ms FROM \"public\".\"retort_version\"");
+}
+
+TEST(SelectVersions, PlanningLeavesOutTheTimes) {
+  EXPECT_EQ(select_versions_sql(Dialect::postgres, default_table, RowFields::planning),
+            "SELECT revision, checksum, statements_done FROM \"public\".\"retort_version\"");
 }
 
 TEST(ClearVersions, DeletesEveryRow) {

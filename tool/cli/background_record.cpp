@@ -13,13 +13,14 @@ std::atomic<bool> abandoned_read{false};
 
 }  // namespace
 
-Record read_record(const Config& config, OpenMode mode, const RecordCache* cache) {
+Record read_record(const Config& config, OpenMode mode, const RecordCache* cache, RowFields fields) {
   Record record{open_engine(config, mode), {}};
-  record.rows = read_applied(*record.engine, config.version_table, cache);
+  record.rows = read_applied(*record.engine, config.version_table, cache, fields);
   return record;
 }
 
-BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache) {
+BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache,
+                                   RowFields fields) {
   // libpq and its twenty libraries are loaded before the thread starts, not
   // on it: mapped side by side with the script loading, the two slowed each
   // other down (no-op upgrade of 1000 scripts, interleaved: 27.6 -> 25.3 ms);
@@ -33,7 +34,7 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
   // The thread owns its copy of the configuration: it may outlive this object
   // (the cache is a static's).
   std::packaged_task<Record()> read(
-      [config = std::move(config), mode, cache] { return read_record(config, mode, cache); });
+      [config = std::move(config), mode, cache, fields] { return read_record(config, mode, cache, fields); });
   result_ = read.get_future();
   thread_ = std::thread(std::move(read));
 }

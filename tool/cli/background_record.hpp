@@ -17,9 +17,9 @@ struct Record {
   std::vector<AppliedRevision> rows;
 };
 
-// Opens the database of `config` and reads its version table, through
-// `cache` when there is one.
-Record read_record(const Config& config, OpenMode mode, const RecordCache* cache = nullptr);
+// Opens the database of `config` and reads `fields` of its version table,
+// through `cache` when there is one.
+Record read_record(const Config& config, OpenMode mode, const RecordCache* cache, RowFields fields);
 
 // Does read_record() on a thread of its own, so that a command reads the
 // database while it loads the scripts: neither needs the other, and with two
@@ -27,7 +27,7 @@ Record read_record(const Config& config, OpenMode mode, const RecordCache* cache
 // thread is the engine's only user until take() hands it over.
 class BackgroundRecord {
  public:
-  BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache);
+  BackgroundRecord(Config config, OpenMode mode, const RecordCache* cache, RowFields fields);
   // A read that is not taken (the scripts failed) is not waited for: a server
   // that does not answer, or another process's lock, must not delay the
   // scripts' error. If it is still running, it is abandoned (abandoned()).

@@ -112,7 +112,7 @@ Record take_without_scripts(BackgroundRecord& reading, const Config& config) {
     return reading.take();
   } catch (const DiagnosticError& error) {
     if (config.engine != Dialect::sqlite || error.code() != ExitCode::connection) throw;
-    return read_record(config, OpenMode::read_only, user_record_cache());
+    return read_record(config, OpenMode::read_only, user_record_cache(), RowFields::planning);
   }
 }
 
@@ -122,7 +122,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   // the first step, so never for scripts that turn out broken.
   BackgroundRecord reading(config,
                            options.sql ? OpenMode::read_only : OpenMode::read_write_create_later,
-                           user_record_cache());
+                           user_record_cache(), RowFields::planning);
   Project project = load_project(std::move(config));
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
@@ -132,7 +132,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
     // longer pending, and sorting below it is no reason for a warning.
-    applied = known_applied(project.graph, engine->applied());
+    applied = known_applied(project.graph, engine->applied(RowFields::planning));
     std::vector<const Script*> pending;
     for (const auto& step : steps)
       if (!applied.contains(step.script->id)) pending.push_back(step.script);
@@ -411,7 +411,8 @@ ExitCode run_downgrade(Context& ctx, const MigrateOptions& options) {
 
 ExitCode run_current(Context& ctx) {
   Config config = load_configuration(ctx);
-  BackgroundRecord reading(config, OpenMode::read_only, user_record_cache());
+  BackgroundRecord reading(config, OpenMode::read_only, user_record_cache(),
+                           ctx.json ? RowFields::all : RowFields::planning);
   Project project = load_project(std::move(config));
   auto [engine, rows] = reading.take();
   auto applied = known_applied(project.graph, rows);

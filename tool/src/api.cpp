@@ -87,7 +87,7 @@ std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<A
 
 std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
                                  std::string_view target) {
-  return plan_migration(graph, engine.applied(), engine.dialect(), direction, target);
+  return plan_migration(graph, engine.applied(RowFields::planning), engine.dialect(), direction, target);
 }
 
 Migrator::Migrator(RevisionGraph graph, const Config& config)
@@ -113,7 +113,8 @@ std::vector<Step> Migrator::migrate(Direction direction, std::string_view target
 }
 
 std::vector<AppliedRevision> Migrator::applied() {
-  return read_applied(*engine_, version_table_, record_cache_ ? &*record_cache_ : nullptr);
+  return read_applied(*engine_, version_table_, record_cache_ ? &*record_cache_ : nullptr,
+                      RowFields::planning);
 }
 
 }  // namespace retort

@@ -1,7 +1,10 @@
 #include "checksum.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <tuple>
 
 // SHA-256 (FIPS 180-4), written out here rather than taken from libcrypto:
 // the checksum is its only use in Retort, and mapping libcrypto cost every
@@ -82,15 +85,36 @@ Sha256 sha256(std::string_view data) {
   return digest;
 }
 
+namespace {
+
+constexpr std::size_t hex_size = 2 * std::tuple_size_v<Sha256>;
+
+// Both digits of each byte value: one lookup per byte, as a no-op upgrade
+// spells out a thousand digests.
+constexpr auto hex_pairs = [] {
+  constexpr char digits[] = "0123456789abcdef";
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (std::size_t byte = 0; byte < pairs.size(); ++byte) pairs[byte] = {digits[byte >> 4], digits[byte & 0xf]};
+  return pairs;
+}();
+
+void write_hex(const Sha256& digest, char* out) {
+  for (auto byte : digest) out = std::copy_n(hex_pairs[byte].data(), 2, out);
+}
+
+}  // namespace
+
 std::string hex(const Sha256& digest) {
-  static constexpr char digits[] = "0123456789abcdef";
-  // Written in place: a no-op upgrade asks for a thousand of these.
-  std::string out(2 * digest.size(), '\0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = digits[digest[i] >> 4];
-    out[2 * i + 1] = digits[digest[i] & 0xf];
-  }
+  std::string out(hex_size, '\0');
+  write_hex(digest, out.data());
   return out;
+}
+
+bool is_hex_of(std::string_view text, const Sha256& digest) {
+  if (text.size() != hex_size) return false;
+  char expected[hex_size];
+  write_hex(digest, expected);
+  return std::memcmp(expected, text.data(), hex_size) == 0;
 }
 
 std::optional<Sha256> parse_sha256_hex(std::string_view hex) {

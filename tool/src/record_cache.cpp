@@ -95,9 +95,10 @@ void write_rows(const fs::path& file, const ContentStamp& stamp, const VersionTa
 
 }  // namespace
 
-std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionTable& table) const {
+std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionTable& table,
+                                                  RowFields fields) const {
   auto before = engine.content_stamp();
-  if (!before) return engine.applied();
+  if (!before) return engine.applied(fields);
   auto file = folder_ / (sha256_hex(before->database + '\n' + table_name(table)).substr(0, 32) +
                          ".record");
   if (auto rows = read_rows(file, *before, table)) return std::move(*rows);
@@ -108,8 +109,8 @@ std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionT
 }
 
 std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
-                                           const RecordCache* cache) {
-  return cache ? cache->applied(engine, table) : engine.applied();
+                                           const RecordCache* cache, RowFields fields) {
+  return cache ? cache->applied(engine, table, fields) : engine.applied(fields);
 }
 
 }  // namespace retort

@@ -81,8 +81,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
       problems.push_back(std::move(d));
       continue;
     }
-    auto expected = script->checksum(Direction::up, dialect);
-    if (!row.checksum.empty() && row.checksum != expected) {
+    if (!row.checksum.empty() && !script->up_checksum_is(dialect, row.checksum)) {
       if (!heads) heads = applied_heads(graph, applied);
       Diagnostic d;
       d.path = script->path;

@@ -517,6 +517,11 @@ const Section* Script::section(Direction direction, Dialect dialect) const {
   return plain ? &*plain : nullptr;
 }
 
+bool Script::up_checksum_is(Dialect dialect, std::string_view hex) const {
+  if (const auto* known = known_up_checksum(dialect)) return is_hex_of(hex, *known);
+  return checksum(Direction::up, dialect) == hex;
+}
+
 std::string Script::checksum(Direction direction, Dialect dialect) const {
   const auto* s = section(direction, dialect);
   if (direction == Direction::down || s == nullptr)

@@ -32,6 +32,16 @@ struct AppliedRevision {
   std::optional<int> statements_done;
 };
 
+// Which of a version row's fields a reader of the version table needs.
+enum class RowFields {
+  all,
+  // revision, checksum and statements_done, which are all that planning
+  // reads: applied_at and duration_ms may be left empty. On PostgreSQL,
+  // formatting and sending a thousand timestamps is half of a no-op
+  // upgrade's query.
+  planning,
+};
+
 // What the runner asks an engine to do for one step.
 struct StepRequest {
   std::string revision;
@@ -105,9 +115,9 @@ class Engine {
   // The database, for messages; never contains a password.
   virtual std::string describe() const = 0;
 
-  // The version table's rows in id order; empty when the table (or, for
-  // SQLite, the file) does not exist yet.
-  virtual std::vector<AppliedRevision> applied() = 0;
+  // The version table's rows in id order, with `fields` filled in; empty when
+  // the table (or, for SQLite, the file) does not exist yet.
+  virtual std::vector<AppliedRevision> applied(RowFields fields = RowFields::all) = 0;
 
   // The database's content stamp, when it costs much less than applied():
   // nothing otherwise (the default, and PostgreSQL's, whose server keeps no

@@ -111,6 +111,7 @@ class Migrator {
 
  private:
   std::vector<Step> migrate(Direction direction, std::string_view target);
+  // What planning reads of the version table.
   std::vector<AppliedRevision> applied();
 
   RevisionGraph graph_;

@@ -19,16 +19,18 @@ class RecordCache {
  public:
   explicit RecordCache(std::filesystem::path folder) : folder_(std::move(folder)) {}
 
-  // engine.applied(), from the cache when the stamp proves it current; what
-  // is read is kept. Failing to keep it is silent, as it only costs time.
-  std::vector<AppliedRevision> applied(Engine& engine, const VersionTable& table) const;
+  // engine.applied(fields), from the cache when the stamp proves it current;
+  // what is read is kept, every field of it, whatever `fields` asks for.
+  // Failing to keep it is silent, as it only costs time.
+  std::vector<AppliedRevision> applied(Engine& engine, const VersionTable& table,
+                                       RowFields fields = RowFields::all) const;
 
  private:
   std::filesystem::path folder_;
 };
 
-// engine.applied(), through `cache` when there is one.
+// engine.applied(fields), through `cache` when there is one.
 std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
-                                           const RecordCache* cache);
+                                           const RecordCache* cache, RowFields fields);
 
 }  // namespace retort

@@ -110,6 +110,10 @@ struct Script {
   // Empty when there is no such section.
   std::string checksum(Direction direction, Dialect dialect) const;
 
+  // Whether `hex` is checksum(Direction::up, dialect), as a version row
+  // records it.
+  bool up_checksum_is(Dialect dialect, std::string_view hex) const;
+
   // checksum(Direction::up, dialect)'s digest once known, or null; kept
   // because a no-op upgrade compares every applied revision's, and filled in
   // by the script cache (script_cache.hpp) and by embedded sets. Down

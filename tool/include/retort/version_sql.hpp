@@ -58,9 +58,10 @@ std::string delete_version_param_sql(Dialect dialect, const VersionTable& table)
 // The statements_done of 1 revision: no row when the revision is not recorded.
 std::string select_version_param_sql(Dialect dialect, const VersionTable& table);
 
-// Every row, columns in AppliedRevision's order, applied_at as UTC
-// "YYYY-MM-DD HH:MM:SS" text; unordered (callers sort_versions()).
-std::string select_versions_sql(Dialect dialect, const VersionTable& table);
+// Every row: revision, checksum, statements_done and, for RowFields::all,
+// applied_at as UTC "YYYY-MM-DD HH:MM:SS" text and duration_ms; unordered
+// (callers sort_versions()).
+std::string select_versions_sql(Dialect dialect, const VersionTable& table, RowFields fields);
 
 // Puts the rows select_versions_sql() read in id order, as Engine::applied()
 // returns them; they usually come in that order already (the order applied).

@@ -322,7 +322,7 @@ class PostgresEngine final : public Engine {
 
   std::string describe() const override { return shown_; }
 
-  std::vector<AppliedRevision> applied() override {
+  std::vector<AppliedRevision> applied(RowFields fields) override {
     // Writers wait for a `transaction none` script in progress to finish, so
     // that they never see its provisional row; readers take what is there.
     // Two round trips: the transaction's start with the table's existence,
@@ -337,7 +337,7 @@ class PostgresEngine final : public Engine {
       if (own_transaction) exec_internal(conn_.get(), "COMMIT");
       return rows;
     }
-    auto results = exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_) +
+    auto results = exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_, fields) +
                                                  (own_transaction ? "; COMMIT" : ""));
     if (auto error = error_of(conn_.get(), results.back().get())) fail_internal(conn_.get(), *error);
     const PGresult* result = results.front().get();
@@ -345,9 +345,11 @@ class PostgresEngine final : public Engine {
       AppliedRevision row;
       row.revision = PQgetvalue(result, i, 0);
       row.checksum = PQgetvalue(result, i, 1);
-      row.applied_at = PQgetvalue(result, i, 2);
-      row.duration_ms = std::strtoll(PQgetvalue(result, i, 3), nullptr, 10);
-      if (!PQgetisnull(result, i, 4)) row.statements_done = std::atoi(PQgetvalue(result, i, 4));
+      if (!PQgetisnull(result, i, 2)) row.statements_done = std::atoi(PQgetvalue(result, i, 2));
+      if (fields == RowFields::all) {
+        row.applied_at = PQgetvalue(result, i, 3);
+        row.duration_ms = std::strtoll(PQgetvalue(result, i, 4), nullptr, 10);
+      }
       rows.push_back(std::move(row));
     }
     sort_versions(rows);

@@ -158,18 +158,20 @@ class SqliteEngine final : public Engine {
 
   std::string describe() const override { return "sqlite:" + path_; }
 
-  std::vector<AppliedRevision> applied() override {
+  std::vector<AppliedRevision> applied(RowFields fields) override {
     if (!db_ || !version_table_exists()) return {};
-    auto stmt = prepare(select_versions_sql(Dialect::sqlite, table_));
+    auto stmt = prepare(select_versions_sql(Dialect::sqlite, table_, fields));
     std::vector<AppliedRevision> rows;
     int rc;
     while ((rc = stmt.step()) == SQLITE_ROW) {
       AppliedRevision row;
       row.revision = stmt.text(0);
       row.checksum = stmt.text(1);
-      row.applied_at = stmt.text(2);
-      row.duration_ms = stmt.int64(3);
-      if (!stmt.is_null(4)) row.statements_done = static_cast<int>(stmt.int64(4));
+      if (!stmt.is_null(2)) row.statements_done = static_cast<int>(stmt.int64(2));
+      if (fields == RowFields::all) {
+        row.applied_at = stmt.text(3);
+        row.duration_ms = stmt.int64(4);
+      }
       rows.push_back(std::move(row));
     }
     check(rc, "read the version table");

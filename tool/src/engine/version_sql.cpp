@@ -103,12 +103,13 @@ std::string select_version_param_sql(Dialect dialect, const VersionTable& table)
   return select_version_expr_sql(dialect, table, param(dialect, 1));
 }
 
-std::string select_versions_sql(Dialect dialect, const VersionTable& table) {
+std::string select_versions_sql(Dialect dialect, const VersionTable& table, RowFields fields) {
   const char* applied_at = dialect == Dialect::sqlite
                                ? "applied_at"
                                : "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
-  return fmt::format("SELECT revision, checksum, {}, duration_ms, statements_done FROM {}",
-                     applied_at, qualified_table(dialect, table));
+  return fmt::format("SELECT revision, checksum, statements_done{} FROM {}",
+                     fields == RowFields::all ? fmt::format(", {}, duration_ms", applied_at) : "",
+                     qualified_table(dialect, table));
 }
 
 void sort_versions(std::vector<AppliedRevision>& rows) {
