@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <regex>
 
 #include "support/project_dir.hpp"
 
@@ -42,7 +41,9 @@ TEST_F(Drift, ReSavingWithCrlfAndTrailingWhiteSpaceIsNotDrift) {
   ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
   auto text = dir.read("migrations/0020_posts.sql");
   // Every line with trailing blanks and a CRLF ending, and blank lines at the end.
-  text = std::regex_replace(text, std::regex("\n"), " \t\r\n") + "\r\n  \r\n";
+  std::string crlf;
+  for (char c : text) crlf += c == '\n' ? std::string(" \t\r\n") : std::string(1, c);
+  text = crlf + "\r\n  \r\n";
   dir.write("migrations/0020_posts.sql", text);
 
   auto check = retort({"check", "--database"});

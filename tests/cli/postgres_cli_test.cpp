@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <regex>
 #include <string_view>
 #include <thread>
 
 #include "support/pg_server.hpp"
 #include "support/project_dir.hpp"
+#include "support/timestamp.hpp"
 
 using namespace retort::testing;
 
@@ -57,14 +57,14 @@ class PostgresCli : public ::testing::Test, protected ProjectDir {
   void SetUp() override {
     RETORT_NEED_POSTGRES(base_url);
     db = std::make_unique<TestDatabase>(base_url, "cli");
-    std::smatch m;
-    auto url = db->url();
-    ASSERT_TRUE(std::regex_search(url, m, std::regex(R"(@([^:/]+):(\d+)/)"))) << url;
+    const auto host_port = db->host_port();
+    const auto colon = host_port.rfind(':');
+    ASSERT_NE(colon, std::string::npos) << db->url();
     // The seed's .env, one key per setting.
     dir.write(".env", "DB_ENGINE=\"postgres\"\n"
                       "POSTGRES_USER=\"retort\"\n"
-                      "POSTGRES_SERVER=\"" + m[1].str() + "\"\n"
-                      "POSTGRES_PORT=" + m[2].str() + "\n"
+                      "POSTGRES_SERVER=\"" + host_port.substr(0, colon) + "\"\n"
+                      "POSTGRES_PORT=" + host_port.substr(colon + 1) + "\n"
                       "POSTGRES_DB=\"" + db->name() + "\"\n");
     dir.write("migrations/0001_accounts.sql", accounts);
     dir.write("migrations/0002_audit.sql", audit);
@@ -148,9 +148,7 @@ TEST_F(PostgresCli, CurrentAsJsonShowsWhenEachRevisionWasApplied) {
   const auto rows = nlohmann::json::parse(r.out)["applied"];
   ASSERT_EQ(rows.size(), 4u) << r.out;
   for (const auto& row : rows) {
-    EXPECT_TRUE(std::regex_match(row["applied_at"].get<std::string>(),
-                                 std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")))
-        << row;
+    EXPECT_TRUE(is_utc_timestamp(row["applied_at"].get<std::string>())) << row;
     EXPECT_GE(row["duration_ms"].get<std::int64_t>(), 0);
   }
 }
@@ -219,8 +217,9 @@ TEST_F(PostgresCli, DumpSchemaIsStableAndLeavesTheVersionTableOut) {
 
 TEST_F(PostgresCli, WrongPasswordIsReportedWithoutThePassword) {
   auto env = dir.read(".env");
-  env = std::regex_replace(env, std::regex("POSTGRES_USER=\"retort\""),
-                           std::string("POSTGRES_USER=\"") + password_role + "\"\nPOSTGRES_PASSWORD=\"Wr0ng#Secret@x\"");
+  const std::string user = "POSTGRES_USER=\"retort\"";
+  env.replace(env.find(user), user.size(),
+              std::string("POSTGRES_USER=\"") + password_role + "\"\nPOSTGRES_PASSWORD=\"Wr0ng#Secret@x\"");
   dir.write(".env", env);
   auto r = retort({"upgrade", "head"});
   EXPECT_EQ(r.exit_code, 5) << r.err;

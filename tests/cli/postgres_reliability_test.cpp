@@ -10,7 +10,6 @@
 
 #include <memory>
 #include <optional>
-#include <regex>
 
 #include "support/logged_migrations.hpp"
 #include "support/pg_server.hpp"
@@ -154,10 +153,9 @@ TEST_P(PostgresConcurrency, EightProcessesUpgradingAtOnceApplyEachRevisionOnce) 
   std::vector<std::string> args{"upgrade", "head"};
   std::optional<PgBouncer> bouncer;
   if (GetParam() == Route::pgbouncer_transaction) {
-    std::smatch port;
-    std::string url = db->url();
-    ASSERT_TRUE(std::regex_search(url, port, std::regex(R"(:(\d+)/)"))) << url;
-    bouncer.emplace(PgBouncer::start(std::stoi(port[1].str()), "transaction"));
+    const auto host_port = db->host_port();
+    ASSERT_NE(host_port.rfind(':'), std::string::npos) << db->url();
+    bouncer.emplace(PgBouncer::start(std::stoi(host_port.substr(host_port.rfind(':') + 1)), "transaction"));
     args.insert(args.end(), {"--url", bouncer->url(db->name())});
   }
   std::vector<Process> processes;

@@ -122,6 +122,13 @@ TEST(PostgresRoundtrip, WhatTheCatalogsCannotProveFallsBackToPgDump) {
   EXPECT_NE(result.out.find(fallback), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find(fast_path), std::string::npos) << result.out;
 
+  // A default that holds a table's id as a regclass constant: an id in a
+  // constant cannot be renamed.
+  Set constant("CREATE TABLE named (r regclass DEFAULT 't'::regclass);", "DROP TABLE named;");
+  result = constant.check(url);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find(fallback), std::string::npos) << result.out;
+
   // Privileges are not compared (pg_dump --no-privileges), but they are catalog rows.
   Set grant("GRANT SELECT ON t TO retort_limited;", "SELECT 1;");
   result = grant.check(url);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
-#include <regex>
 
 #include "support/pg_server.hpp"
 #include "support/project_dir.hpp"
@@ -35,10 +34,8 @@ class PostgresSecrets : public ::testing::Test, protected ProjectDir {
     RETORT_NEED_POSTGRES(base_url);
     db = std::make_unique<TestDatabase>(base_url, "secrets");
     pg_exec(db->url(), fmt::format("GRANT ALL ON SCHEMA public TO {}", password_role));
-    std::smatch m;
-    auto url = db->url();
-    ASSERT_TRUE(std::regex_search(url, m, std::regex(R"(@([^/]+)/)"))) << url;
-    host_port = m[1].str();
+    host_port = db->host_port();
+    ASSERT_FALSE(host_port.empty()) << db->url();
     dir.write("migrations/0001_accounts.sql", accounts);
   }
 

@@ -548,6 +548,12 @@ TestDatabase::TestDatabase(const std::string& base_url, const std::string& label
   url_ = url_with_database(base_url_, name_);
 }
 
+std::string TestDatabase::host_port() const {
+  const auto at = url_.find('@');
+  if (at == std::string::npos) return {};
+  return url_.substr(at + 1, url_.find('/', at) - at - 1);
+}
+
 TestDatabase::~TestDatabase() {
   try {
     pg_exec(base_url_, fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name_));

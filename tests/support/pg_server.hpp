@@ -164,6 +164,8 @@ class TestDatabase {
   const std::string& name() const { return name_; }
   // The URL of this database (superuser "retort").
   const std::string& url() const { return url_; }
+  // The server's "host:port" in url(): what follows the user's '@'.
+  std::string host_port() const;
 
  private:
   std::string base_url_;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -26,6 +25,19 @@ bool is_oid_array(int type) { return type == 30 || type == 1028; }
 constexpr int node_tree_type = 194;
 constexpr int first_normal_oid = 16384;
 constexpr int toast_namespace = 99;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Calls found(at, length) for each run of decimal digits in `text`.
+template <typename Found>
+void for_each_number(std::string_view text, Found found) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t end = i;
+    while (end < text.size() && is_digit(text[end])) ++end;
+    if (end > i) found(i, end - i);
+    i = end + 1;
+  }
+}
 
 // Shared catalogs list every database's rows, and the tests running in
 // parallel create and drop databases all the time; pg_dump of this database
@@ -59,7 +71,7 @@ void for_each_node_oid(const std::string& tree, Found found) {
       ":paramcollid",  ":checkAsUser",   ":resorigtbl",     ":collOid",      ":startInRangeFunc",
       ":endInRangeFunc", ":inRangeColl"};
   auto is_digits = [](std::string_view token) {
-    return !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !token.empty() && std::all_of(token.begin(), token.end(), is_digit);
   };
   bool after_oid_field = false, in_oid_list = false;
   std::string_view previous;
@@ -87,12 +99,16 @@ void for_each_node_oid(const std::string& tree, Found found) {
 // user type (a domain may wrap one): their value is binary, so an id in it
 // cannot be renamed, and one left over from another state would read alike.
 bool has_unrenamable_constant(const std::string& tree) {
-  static const std::regex constant(":consttype (\\d+) ");
   static const std::set<long> types{26,   24,   2202, 2203, 2204, 2205, 2206, 3734, 3769, 4089,
                                     4096, 4191, 30,   1028, 1008, 2207, 2208, 2209, 2210, 2211,
                                     3735, 3770, 4090, 4097, 4192, 1013};
-  for (std::sregex_iterator it(tree.begin(), tree.end(), constant), end; it != end; ++it) {
-    long type = std::stol((*it)[1].str());
+  constexpr std::string_view field = ":consttype ";
+  for (auto at = tree.find(field); at != std::string::npos; at = tree.find(field, at + 1)) {
+    const auto first = at + field.size();
+    auto end = first;
+    while (end < tree.size() && is_digit(tree[end])) ++end;
+    if (end == first || end == tree.size() || tree[end] != ' ') continue;
+    long type = std::stol(tree.substr(first, end - first));
     if (types.contains(type) || type >= first_normal_oid) return true;
   }
   return false;
@@ -277,11 +293,7 @@ std::optional<std::vector<std::string>> CatalogWatch::changes(Engine& engine) co
     });
     return out + text.substr(done);
   };
-  auto digits = [](const std::string& text, auto found) {
-    static const std::regex number("\\d+");
-    for (std::sregex_iterator it(text.begin(), text.end(), number), end; it != end; ++it)
-      found(static_cast<std::size_t>(it->position()), static_cast<std::size_t>(it->length()));
-  };
+  auto digits = [](const std::string& text, auto found) { for_each_number(text, found); };
   auto node_ids = [](const std::string& tree, auto found) { for_each_node_oid(tree, found); };
 
   std::vector<std::string> canonical;
