@@ -1,27 +1,26 @@
 #include "engine/postgres_engine.hpp"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/filesystem.hpp>
-#include <boost/process.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <future>
+#include <system_error>
 #include <thread>
 
 #include "engine/pg_statements.hpp"
+#include "engine/run_program.hpp"
 #include "retort/version_sql.hpp"
 
 namespace retort {
 
 namespace {
 
-namespace bp = boost::process;
 using Clock = std::chrono::steady_clock;
 
 // Owns a PGconn; PQfinish also ends the server session, which releases any
@@ -861,14 +860,14 @@ class PostgresEngine final : public Engine {
 std::string find_pg_dump(int server_version) {
   int major = server_version >= 100000 ? server_version / 10000 : server_version / 100;
   std::string candidate = fmt::format("/usr/lib/postgresql/{}/bin/pg_dump", major);
-  if (boost::filesystem::exists(candidate)) return candidate;
-  auto found = bp::search_path("pg_dump");
-  if (found.empty())
+  if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  auto found = find_in_path("pg_dump");
+  if (!found)
     fail(ExitCode::config, "pg_dump not found, which 'dump-schema' runs",
          {fmt::format("install the PostgreSQL client of the server's version (Debian: "
                       "postgresql-client-{})",
                       major)});
-  return found.string();
+  return *found;
 }
 
 // Keeps the lines of a pg_dump script that describe the schema: no comments
@@ -901,29 +900,24 @@ std::string PostgresEngine::dump_schema() {
   // The live connection's settings, passed as libpq's environment variables
   // (PGHOST, PGPASSWORD, ...): a password on a command line is visible to
   // every user of the machine.
-  auto environment = boost::this_process::environment();
-  bp::environment env = environment;
+  std::vector<std::pair<std::string, std::string>> environment;
   PQconninfoOption* options = PQconninfo(conn_.get());
-  // set(), not env[...]: Boost 1.74's environment lookup behind operator[]
-  // reads past the end of every variable shorter than the name looked up
-  // (found by AddressSanitizer); set() compares lengths first.
   for (auto* option = options; option != nullptr && option->keyword != nullptr; ++option)
     if (option->val != nullptr && option->envvar != nullptr && *option->val != '\0')
-      env.set(option->envvar, option->val);
+      environment.emplace_back(option->envvar, option->val);
   PQconninfoFree(options);
 
-  auto pattern = fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));
-  boost::asio::io_context io;
-  std::future<std::string> out, err;
-  bp::child child(find_pg_dump(PQserverVersion(conn_.get())), "--schema-only", "--no-owner",
-                  "--no-privileges", "--exclude-table=" + pattern, bp::std_in.close(),
-                  bp::std_out > out, bp::std_err > err, env, io);
-  io.run();
-  child.wait();
-  if (child.exit_code() != 0)
+  const auto pattern = fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));
+  const auto pg_dump = find_pg_dump(PQserverVersion(conn_.get()));
+  auto dump = run_program(pg_dump,
+                          {"--schema-only", "--no-owner", "--no-privileges", "--exclude-table=" + pattern},
+                          environment);
+  if (!dump)
+    fail(ExitCode::config, fmt::format("cannot run {}: {}", pg_dump, std::generic_category().message(errno)));
+  if (dump->exit_code != 0)
     fail(ExitCode::connection,
-         fmt::format("pg_dump failed on {}: {}", shown_, params_.secrets.scrub(chomp(err.get()))));
-  return normalise_dump(out.get());
+         fmt::format("pg_dump failed on {}: {}", shown_, params_.secrets.scrub(chomp(dump->err))));
+  return normalise_dump(dump->out);
 }
 
 }  // namespace
