@@ -1,19 +1,24 @@
 #include "retort/script_cache.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
+#include <span>
+#include <string_view>
 #include <type_traits>
 
 #include "checksum.hpp"
 #include "cache_file.hpp"
-#include "read_file.hpp"
 
 namespace retort {
 
@@ -24,7 +29,7 @@ namespace fs = std::filesystem;
 // Bump whenever the parser or Script changes what it makes of a file: a cache
 // written by another build of the same version must not be read. The
 // executable's stamp (below) catches most rebuilds; this catches the rest.
-constexpr std::uint32_t format_version = 3;
+constexpr std::uint32_t format_version = 4;
 
 // How many directories' caches a user keeps; the least recently written go.
 constexpr std::size_t kept_files = 64;
@@ -51,33 +56,45 @@ std::string absolute_directory(const std::string& directory) {
   return (path.has_filename() ? path : path.parent_path()).string();  // "dir/" is "dir"
 }
 
+// The file is the header, then the size of the fields, the fields, and the
+// texts they name by offset and size, each followed by a NUL byte. The texts
+// come last so that they are mapped, not read: a command with nothing to run
+// never touches a script's SQL.
 class Writer {
  public:
   template <typename Integer>
   void integer(Integer value) {
     static_assert(std::is_integral_v<Integer>);
     auto wide = static_cast<std::int64_t>(value);
-    out_.append(reinterpret_cast<const char*>(&wide), sizeof wide);
+    fields_.append(reinterpret_cast<const char*>(&wide), sizeof wide);
   }
   void text(std::string_view value) {
+    integer(texts_.size());
     integer(value.size());
-    out_.append(value);
+    texts_.append(value);
+    texts_ += '\0';
   }
   void optional_digest(const Script::Digest* value) {
     integer(value != nullptr);
-    if (value) out_.append(reinterpret_cast<const char*>(value->data()), value->size());
+    if (value) fields_.append(reinterpret_cast<const char*>(value->data()), value->size());
   }
-  const std::string& bytes() const { return out_; }
+  std::string size_of_fields() const {
+    Writer size;
+    size.integer(fields_.size());
+    return size.fields_;
+  }
+  const std::string& fields() const { return fields_; }
+  const std::string& texts() const { return texts_; }
 
  private:
-  std::string out_;
+  std::string fields_, texts_;
 };
 
 // Reads what Writer wrote; any inconsistency (a damaged or truncated file)
 // sets failed() and yields zeros, so the caller checks once at the end.
 class Reader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  Reader(std::string_view fields, std::string_view texts) : in_(fields), texts_(texts) {}
   std::int64_t integer() {
     std::int64_t value = 0;
     if (in_.size() < sizeof value) return fail();
@@ -85,11 +102,14 @@ class Reader {
     in_.remove_prefix(sizeof value);
     return value;
   }
-  // A view into the input: valid while the input is.
+  // A view into the texts, NUL-terminated: valid while they are.
   std::string_view text() {
-    auto size = integer();
-    if (size < 0 || static_cast<std::uint64_t>(size) > in_.size()) return fail(), std::string_view();
-    return bytes(static_cast<std::size_t>(size));
+    const auto offset = integer(), size = integer();
+    if (offset < 0 || size < 0 || static_cast<std::uint64_t>(offset) >= texts_.size() ||
+        static_cast<std::uint64_t>(size) >= texts_.size() - static_cast<std::uint64_t>(offset) ||
+        texts_[static_cast<std::size_t>(offset + size)] != '\0')
+      return fail(), std::string_view();
+    return texts_.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
   }
   std::optional<Script::Digest> optional_digest() {
     if (integer() == 0) return std::nullopt;
@@ -114,7 +134,7 @@ class Reader {
     in_ = {};
     return 0;
   }
-  std::string_view in_;
+  std::string_view in_, texts_;
   bool failed_ = false;
 };
 
@@ -173,7 +193,7 @@ void write_script(Writer& out, const Script& script) {
     out.optional_digest(script.known_up_checksum(dialect));
 }
 
-// The script's views point into `in` and at `path` until keep_text().
+// The script's views point into the texts of `in` and at `path`.
 Script read_script(Reader& in, std::string_view path) {
   Script script;
   script.path = path;
@@ -199,13 +219,54 @@ Script read_script(Reader& in, std::string_view path) {
 // Identifies the cache's format, the executable and the directory: a file
 // that starts otherwise belongs to something else.
 std::string header(const std::string& directory) {
-  Writer out;
-  out.text("retort script cache");
-  out.integer(format_version);
-  out.text(executable_stamp());
-  out.text(absolute_directory(directory));
-  return out.bytes();
+  std::string out = "retort script cache";
+  for (const auto& field : {std::to_string(format_version), executable_stamp(), absolute_directory(directory)})
+    out += fmt::format("\n{}:{}", field.size(), field);
+  return out + '\n';
 }
+
+// An open file, closed when it goes.
+struct OpenFile {
+  int fd;
+  ~OpenFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Fills `into` from `fd` at `offset`; false when the file ends first.
+bool read_at(int fd, std::int64_t offset, std::span<char> into) {
+  std::size_t done = 0;
+  while (done < into.size()) {
+    const ssize_t n = ::pread(fd, into.data() + done, into.size() - done, offset + static_cast<std::int64_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// A cache file mapped read-only, for its texts, and the paths of its
+// scripts: what the scripts read from it view. Writers replace the file by a
+// rename, so the mapped one never changes. Its fields are read, not mapped:
+// mapped pages stay resident, and a command that runs no script touches no text.
+class MappedCache {
+ public:
+  MappedCache(int fd, std::size_t size) {
+    void* address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (address != MAP_FAILED) content_ = {static_cast<const char*>(address), size};
+  }
+  ~MappedCache() {
+    if (!content_.empty()) ::munmap(const_cast<char*>(content_.data()), content_.size());
+  }
+  MappedCache(const MappedCache&) = delete;
+  MappedCache& operator=(const MappedCache&) = delete;
+
+  std::string_view content() const { return content_; }
+  std::string paths;  // NUL-separated; reserved up front, as scripts view it
+
+ private:
+  std::string_view content_;
+};
 
 }  // namespace
 
@@ -242,24 +303,47 @@ fs::path ScriptCache::file_for(const std::string& directory) const {
 std::optional<std::vector<Script>> ScriptCache::read(const std::string& directory,
                                                      const std::vector<FileStamp>& files,
                                                      const std::string& path_prefix) const {
-  std::string content;
-  if (read_file(file_for(directory).string(), content) != 0) return std::nullopt;
-  auto expected_header = header(directory);
-  if (!content.starts_with(expected_header)) return std::nullopt;
-  Reader in(std::string_view(content).substr(expected_header.size()));
+  const OpenFile file{::open(file_for(directory).c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat info {};
+  if (file.fd < 0 || ::fstat(file.fd, &info) != 0) return std::nullopt;
+  const auto expected_header = header(directory);
+  std::string start(expected_header.size() + sizeof(std::int64_t), '\0');
+  if (!read_at(file.fd, 0, start) || !start.starts_with(expected_header)) return std::nullopt;
+  std::int64_t fields_size = 0;
+  std::memcpy(&fields_size, start.data() + expected_header.size(), sizeof fields_size);
+  const auto texts_at = static_cast<std::int64_t>(start.size()) + fields_size;
+  if (fields_size < 0 || texts_at > info.st_size) return std::nullopt;
+  // Not zeroed first: all of it is read.
+  const auto fields = std::make_unique_for_overwrite<char[]>(static_cast<std::size_t>(fields_size));
+  if (!read_at(file.fd, static_cast<std::int64_t>(start.size()),
+               {fields.get(), static_cast<std::size_t>(fields_size)}))
+    return std::nullopt;
+  auto mapped = std::make_shared<MappedCache>(file.fd, static_cast<std::size_t>(info.st_size));
+  if (mapped->content().empty()) return std::nullopt;
+  Reader in({fields.get(), static_cast<std::size_t>(fields_size)},
+            mapped->content().substr(static_cast<std::size_t>(texts_at)));
+
   if (in.integer() != static_cast<std::int64_t>(files.size())) return std::nullopt;
-  for (const auto& file : files)
+  std::size_t paths_size = 0;
+  for (const auto& file : files) {
     if (!read_stamp_equal(in, file)) return std::nullopt;
+    paths_size += path_prefix.size() + file.name.size() + 1;
+  }
   std::vector<Script> scripts;
   auto count = in.integer();
   if (count < 0 || count > static_cast<std::int64_t>(files.size())) return std::nullopt;
   scripts.reserve(static_cast<std::size_t>(count));
-  std::string path = path_prefix;
+  auto& paths = mapped->paths;
+  paths.reserve(paths_size);
+  const std::shared_ptr<const char[]> text(mapped, mapped->content().data());
   for (std::int64_t i = 0; i < count && !in.failed(); ++i) {
-    path.resize(path_prefix.size());
-    path += in.text();
-    scripts.push_back(read_script(in, path));
-    scripts.back().keep_text();
+    const auto name = in.text();
+    if (paths.size() + path_prefix.size() + name.size() + 1 > paths_size) return std::nullopt;
+    const auto start = paths.size();
+    (paths += path_prefix) += name;
+    scripts.push_back(read_script(in, std::string_view(paths).substr(start)));
+    paths += '\0';
+    scripts.back().text = text;
   }
   if (in.failed() || !in.at_end()) return std::nullopt;
   return scripts;
@@ -287,7 +371,8 @@ void ScriptCache::write(const std::string& directory, const std::vector<FileStam
     write_script(out, script);
   }
 
-  if (replace_cache_file(file_for(directory), {header(directory), out.bytes()}))
+  if (replace_cache_file(file_for(directory),
+                         {header(directory), out.size_of_fields(), out.fields(), out.texts()}))
     keep_newest_cache_files(folder_, ".scripts", kept_files);
 }
 
