@@ -126,8 +126,9 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   Project project = load_project(std::move(config));
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
-  auto steps = plan_migration(project.graph, rows, engine->dialect(), direction, options.target);
+  verify_applied(project.graph, rows, engine->dialect());
   auto applied = known_applied(project.graph, rows);
+  auto steps = plan_steps(project.graph, applied, direction, options.target);
   rows = {};  // not needed while the steps run: their memory goes back
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no

@@ -80,9 +80,7 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
 std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows,
                                  Dialect dialect, Direction direction, std::string_view target) {
   verify_applied(graph, rows, dialect);
-  auto applied = known_applied(graph, rows);
-  return direction == Direction::up ? plan_upgrade(graph, applied, target)
-                                    : plan_downgrade(graph, applied, target);
+  return plan_steps(graph, known_applied(graph, rows), direction, target);
 }
 
 std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,

@@ -222,6 +222,12 @@ std::vector<Step> plan_downgrade(const RevisionGraph& graph,
   return steps(revert, Direction::down);
 }
 
+std::vector<Step> plan_steps(const RevisionGraph& graph, const std::set<std::string>& applied,
+                             Direction direction, std::string_view target) {
+  return direction == Direction::up ? plan_upgrade(graph, applied, target)
+                                    : plan_downgrade(graph, applied, target);
+}
+
 std::set<std::string> plan_stamp(const RevisionGraph& graph, std::string_view target_text) {
   const auto target = parse_target(Command::stamp, target_text);
   if (target.keyword == "base") return {};

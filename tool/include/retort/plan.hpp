@@ -38,6 +38,10 @@ std::vector<Step> plan_downgrade(const RevisionGraph& graph,
                                  const std::set<std::string>& applied,
                                  std::string_view target);
 
+// plan_upgrade or plan_downgrade, as `direction` says.
+std::vector<Step> plan_steps(const RevisionGraph& graph, const std::set<std::string>& applied,
+                             Direction direction, std::string_view target);
+
 // The set of revisions the version table must hold after `stamp target`:
 // `target`'s ancestors (inclusive), every head's for `heads`, none for `base`.
 std::set<std::string> plan_stamp(const RevisionGraph& graph,
