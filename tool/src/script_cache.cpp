@@ -58,8 +58,8 @@ std::string absolute_directory(const std::string& directory) {
 
 // The file is the header, then the size of the fields, the fields, and the
 // texts they name by offset and size, each followed by a NUL byte. The texts
-// come last so that they are mapped, not read: a command with nothing to run
-// never touches a script's SQL.
+// come last so that they can be mapped: the scripts view them where they are,
+// rather than in a read buffer and a copy per script.
 class Writer {
  public:
   template <typename Integer>
@@ -248,7 +248,7 @@ bool read_at(int fd, std::int64_t offset, std::span<char> into) {
 // A cache file mapped read-only, for its texts, and the paths of its
 // scripts: what the scripts read from it view. Writers replace the file by a
 // rename, so the mapped one never changes. Its fields are read, not mapped:
-// mapped pages stay resident, and a command that runs no script touches no text.
+// they are needed once, and mapped pages stay resident.
 class MappedCache {
  public:
   MappedCache(int fd, std::size_t size) {
