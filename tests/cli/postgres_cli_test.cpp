@@ -219,7 +219,8 @@ TEST_F(PostgresCli, WrongPasswordIsReportedWithoutThePassword) {
   auto env = dir.read(".env");
   const std::string user = "POSTGRES_USER=\"retort\"";
   env.replace(env.find(user), user.size(),
-              std::string("POSTGRES_USER=\"") + password_role + "\"\nPOSTGRES_PASSWORD=\"Wr0ng#Secret@x\"");
+              std::string("POSTGRES_USER=\"") + password_role +
+                  "\"\nPOSTGRES_PASSWORD=\"Wr0ng#Secret@x\"");
   dir.write(".env", env);
   auto r = retort({"upgrade", "head"});
   EXPECT_EQ(r.exit_code, 5) << r.err;

@@ -155,7 +155,8 @@ TEST_P(PostgresConcurrency, EightProcessesUpgradingAtOnceApplyEachRevisionOnce) 
   if (GetParam() == Route::pgbouncer_transaction) {
     const auto host_port = db->host_port();
     ASSERT_NE(host_port.rfind(':'), std::string::npos) << db->url();
-    bouncer.emplace(PgBouncer::start(std::stoi(host_port.substr(host_port.rfind(':') + 1)), "transaction"));
+    const int port = std::stoi(host_port.substr(host_port.rfind(':') + 1));
+    bouncer.emplace(PgBouncer::start(port, "transaction"));
     args.insert(args.end(), {"--url", bouncer->url(db->name())});
   }
   std::vector<Process> processes;

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
-
 #include "support/pg_server.hpp"
 #include "support/project_dir.hpp"
 #include "support/run_process.hpp"

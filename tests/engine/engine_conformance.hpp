@@ -105,9 +105,11 @@ TYPED_TEST_P(EngineConformance, UpRecordsRevisionWithChecksumAndDuration) {
 TYPED_TEST_P(EngineConformance, PlanningReadKeepsRevisionsChecksumsAndProgress) {
   auto engine = this->open();
   engine->run(up_step("0001", "CREATE TABLE p1 (id INTEGER)"));
-  EXPECT_THROW(engine->run(up_step("0002", "CREATE TABLE p2 (id INTEGER);\nINSERT INTO missing_table (id) VALUES (1);\n",
-                                   TransactionMode::none)),
-               StatementError);
+  EXPECT_THROW(
+      engine->run(up_step(
+          "0002", "CREATE TABLE p2 (id INTEGER);\nINSERT INTO missing_table (id) VALUES (1);\n",
+          TransactionMode::none)),
+      StatementError);
   auto all = this->open()->applied(RowFields::all);
   auto planning = this->open()->applied(RowFields::planning);
   ASSERT_EQ(revisions(planning), (std::vector<std::string>{"0001", "0002"}));
@@ -352,17 +354,14 @@ TYPED_TEST_P(EngineConformance, SelectRowsReturnsTextAndNulls) {
   EXPECT_TRUE(engine->select_rows("SELECT id FROM users WHERE id > 2").empty());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(EngineConformance, EmptyDatabaseHasNothingApplied,
-                            UpRecordsRevisionWithChecksumAndDuration,
-                            PlanningReadKeepsRevisionsChecksumsAndProgress,
-                            UpOfAnAppliedRevisionDoesNotRun, DownRemovesRevision,
-                            FailingStatementRollsBackStepAndRow,
-                            FailingDownKeepsTheRevisionRecorded, RunsMultiStatementScript,
-                            EmptyScriptRecordsRevision, AppliedIsInNumericIdOrder,
-                            GroupCommitsEveryStep, GroupRollsBackEveryStepOnFailure,
-                            StampReplacesRowsWithoutRunningSql, StampCreatesTheVersionTable,
-                            DumpSchemaIsStableAndLeavesOutVersionTable,
-                            TransactionNoneRunsAndRecords, TransactionNoneFailureKeepsProgress,
-                            VersionTableWithAnyName, SelectRowsReturnsTextAndNulls);
+REGISTER_TYPED_TEST_SUITE_P(
+    EngineConformance, EmptyDatabaseHasNothingApplied, UpRecordsRevisionWithChecksumAndDuration,
+    PlanningReadKeepsRevisionsChecksumsAndProgress, UpOfAnAppliedRevisionDoesNotRun,
+    DownRemovesRevision, FailingStatementRollsBackStepAndRow, FailingDownKeepsTheRevisionRecorded,
+    RunsMultiStatementScript, EmptyScriptRecordsRevision, AppliedIsInNumericIdOrder,
+    GroupCommitsEveryStep, GroupRollsBackEveryStepOnFailure, StampReplacesRowsWithoutRunningSql,
+    StampCreatesTheVersionTable, DumpSchemaIsStableAndLeavesOutVersionTable,
+    TransactionNoneRunsAndRecords, TransactionNoneFailureKeepsProgress, VersionTableWithAnyName,
+    SelectRowsReturnsTextAndNulls);
 
 }  // namespace retort::testing

@@ -33,15 +33,14 @@ TEST(RunProgram, ReportsTheExitStatusAndTheSignal) {
   EXPECT_EQ(sh("kill -TERM $$").exit_code, 128 + 15);
 }
 
-TEST(RunProgram, StandardInputIsClosed) {
-  EXPECT_EQ(sh("cat").out, "");
-}
+TEST(RunProgram, StandardInputIsClosed) { EXPECT_EQ(sh("cat").out, ""); }
 
 TEST(RunProgram, OverridesAreAddedToTheEnvironment) {
   ::setenv("RETORT_RUN_PROGRAM_KEPT", "kept", 1);
   ::setenv("RETORT_RUN_PROGRAM_SET", "old", 1);
-  auto result = sh("printf '%s %s %s' \"$RETORT_RUN_PROGRAM_KEPT\" \"$RETORT_RUN_PROGRAM_SET\" \"$PGPASSWORD\"",
-                   {{"RETORT_RUN_PROGRAM_SET", "new"}, {"PGPASSWORD", "p=w"}});
+  auto result = sh(
+      "printf '%s %s %s' \"$RETORT_RUN_PROGRAM_KEPT\" \"$RETORT_RUN_PROGRAM_SET\" \"$PGPASSWORD\"",
+      {{"RETORT_RUN_PROGRAM_SET", "new"}, {"PGPASSWORD", "p=w"}});
   EXPECT_EQ(result.out, "kept new p=w");
 }
 

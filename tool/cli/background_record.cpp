@@ -13,7 +13,8 @@ std::atomic<bool> abandoned_read{false};
 
 }  // namespace
 
-Record read_record(const Config& config, OpenMode mode, const RecordCache* cache, RowFields fields) {
+Record read_record(const Config& config, OpenMode mode, const RecordCache* cache,
+                   RowFields fields) {
   Record record{open_engine(config, mode), {}};
   record.rows = read_applied(*record.engine, config.version_table, cache, fields);
   return record;
@@ -33,8 +34,9 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
   }
   // The thread owns its copy of the configuration: it may outlive this object
   // (the cache is a static's).
-  std::packaged_task<Record()> read(
-      [config = std::move(config), mode, cache, fields] { return read_record(config, mode, cache, fields); });
+  std::packaged_task<Record()> read([config = std::move(config), mode, cache, fields] {
+    return read_record(config, mode, cache, fields);
+  });
   result_ = read.get_future();
   thread_ = std::thread(std::move(read));
 }

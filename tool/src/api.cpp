@@ -85,7 +85,8 @@ std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<A
 
 std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
                                  std::string_view target) {
-  return plan_migration(graph, engine.applied(RowFields::planning), engine.dialect(), direction, target);
+  return plan_migration(graph, engine.applied(RowFields::planning), engine.dialect(), direction,
+                        target);
 }
 
 Migrator::Migrator(RevisionGraph graph, const Config& config)

@@ -94,7 +94,8 @@ constexpr std::size_t hex_size = 2 * std::tuple_size_v<Sha256>;
 constexpr auto hex_pairs = [] {
   constexpr char digits[] = "0123456789abcdef";
   std::array<std::array<char, 2>, 256> pairs{};
-  for (std::size_t byte = 0; byte < pairs.size(); ++byte) pairs[byte] = {digits[byte >> 4], digits[byte & 0xf]};
+  for (std::size_t byte = 0; byte < pairs.size(); ++byte)
+    pairs[byte] = {digits[byte >> 4], digits[byte & 0xf]};
   return pairs;
 }();
 

@@ -109,7 +109,7 @@ std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionT
 }
 
 std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
-                                           const RecordCache* cache, RowFields fields) {
+                                          const RecordCache* cache, RowFields fields) {
   return cache ? cache->applied(engine, table, fields) : engine.applied(fields);
 }
 

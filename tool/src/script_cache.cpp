@@ -220,7 +220,8 @@ Script read_script(Reader& in, std::string_view path) {
 // that starts otherwise belongs to something else.
 std::string header(const std::string& directory) {
   std::string out = "retort script cache";
-  for (const auto& field : {std::to_string(format_version), executable_stamp(), absolute_directory(directory)})
+  for (const auto& field :
+       {std::to_string(format_version), executable_stamp(), absolute_directory(directory)})
     out += fmt::format("\n{}:{}", field.size(), field);
   return out + '\n';
 }
@@ -237,7 +238,8 @@ struct OpenFile {
 bool read_at(int fd, std::int64_t offset, std::span<char> into) {
   std::size_t done = 0;
   while (done < into.size()) {
-    const ssize_t n = ::pread(fd, into.data() + done, into.size() - done, offset + static_cast<std::int64_t>(done));
+    const ssize_t n = ::pread(fd, into.data() + done, into.size() - done,
+                              offset + static_cast<std::int64_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<std::size_t>(n);

@@ -31,6 +31,6 @@ class RecordCache {
 
 // engine.applied(fields), through `cache` when there is one.
 std::vector<AppliedRevision> read_applied(Engine& engine, const VersionTable& table,
-                                           const RecordCache* cache, RowFields fields);
+                                          const RecordCache* cache, RowFields fields);
 
 }  // namespace retort

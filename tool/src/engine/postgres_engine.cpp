@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -336,8 +335,9 @@ class PostgresEngine final : public Engine {
       if (own_transaction) exec_internal(conn_.get(), "COMMIT");
       return rows;
     }
-    auto results = exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_, fields) +
-                                                 (own_transaction ? "; COMMIT" : ""));
+    auto results =
+        exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_, fields) +
+                                      (own_transaction ? "; COMMIT" : ""));
     if (auto error = error_of(conn_.get(), results.back().get())) fail_internal(conn_.get(), *error);
     const PGresult* result = results.front().get();
     for (int i = 0; i < PQntuples(result); ++i) {
@@ -907,13 +907,15 @@ std::string PostgresEngine::dump_schema() {
       environment.emplace_back(option->envvar, option->val);
   PQconninfoFree(options);
 
-  const auto pattern = fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));
+  const auto pattern =
+      fmt::format("{}.{}", quote_identifier(table_.schema), quote_identifier(table_.name));
   const auto pg_dump = find_pg_dump(PQserverVersion(conn_.get()));
-  auto dump = run_program(pg_dump,
-                          {"--schema-only", "--no-owner", "--no-privileges", "--exclude-table=" + pattern},
-                          environment);
+  auto dump = run_program(
+      pg_dump, {"--schema-only", "--no-owner", "--no-privileges", "--exclude-table=" + pattern},
+      environment);
   if (!dump)
-    fail(ExitCode::config, fmt::format("cannot run {}: {}", pg_dump, std::generic_category().message(errno)));
+    fail(ExitCode::config,
+         fmt::format("cannot run {}: {}", pg_dump, std::generic_category().message(errno)));
   if (dump->exit_code != 0)
     fail(ExitCode::connection,
          fmt::format("pg_dump failed on {}: {}", shown_, params_.secrets.scrub(chomp(dump->err))));

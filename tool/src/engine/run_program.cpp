@@ -54,7 +54,8 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 // Reads both pipes to their ends, whichever the program fills first: reading
 // one to its end before the other would deadlock once the other's buffer is full.
 void drain(Pipe& out_pipe, Pipe& err_pipe, ProgramResult& result) {
-  std::array<pollfd, 2> polled{pollfd{out_pipe.fd[0], POLLIN, 0}, pollfd{err_pipe.fd[0], POLLIN, 0}};
+  std::array<pollfd, 2> polled{pollfd{out_pipe.fd[0], POLLIN, 0},
+                               pollfd{err_pipe.fd[0], POLLIN, 0}};
   std::array<std::string*, 2> into{&result.out, &result.err};
   char buffer[65536];
   while (polled[0].fd >= 0 || polled[1].fd >= 0) {
@@ -76,9 +77,9 @@ void drain(Pipe& out_pipe, Pipe& err_pipe, ProgramResult& result) {
 
 }  // namespace
 
-std::optional<ProgramResult> run_program(const std::string& program,
-                                         const std::vector<std::string>& arguments,
-                                         const std::vector<std::pair<std::string, std::string>>& overrides) {
+std::optional<ProgramResult> run_program(
+    const std::string& program, const std::vector<std::string>& arguments,
+    const std::vector<std::pair<std::string, std::string>>& overrides) {
   Pipe out_pipe, err_pipe;
   if (::pipe2(out_pipe.fd.data(), O_CLOEXEC) != 0 || ::pipe2(err_pipe.fd.data(), O_CLOEXEC) != 0)
     return std::nullopt;
@@ -94,7 +95,8 @@ std::optional<ProgramResult> run_program(const std::string& program,
   auto env_strings = environment_with(overrides);
   auto envp = pointers(env_strings);
   pid_t pid = 0;
-  const int spawn_error = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  const int spawn_error =
+      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0) {
     errno = spawn_error;

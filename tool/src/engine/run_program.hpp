@@ -17,9 +17,9 @@ struct ProgramResult {
 // collects its standard output and error. Its environment is this process's
 // with `overrides` (name, value) set. Nothing when it cannot be started; errno
 // then says why.
-std::optional<ProgramResult> run_program(const std::string& program,
-                                         const std::vector<std::string>& arguments,
-                                         const std::vector<std::pair<std::string, std::string>>& overrides);
+std::optional<ProgramResult> run_program(
+    const std::string& program, const std::vector<std::string>& arguments,
+    const std::vector<std::pair<std::string, std::string>>& overrides);
 
 // The first executable file `name` in a folder of $PATH, or nothing.
 std::optional<std::string> find_in_path(const std::string& name);
