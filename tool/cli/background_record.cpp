@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "retort/diagnostic.hpp"
+#include "thread_placement.hpp"
 
 namespace retort::cli {
 
@@ -39,6 +40,8 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
   });
   result_ = read.get_future();
   thread_ = std::thread(std::move(read));
+  // On the other core now, not when the scheduler next balances the load.
+  start_apart(thread_);
 }
 
 BackgroundRecord::~BackgroundRecord() {
