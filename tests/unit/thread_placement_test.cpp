@@ -1,78 +1,108 @@
-// start_apart(): a thread started to work beside its creator is kept off the
-// creator's CPU, unless that is the only one it may use.
+// start_apart() and Placement: a thread started to work beside its creator
+// begins on another CPU than the creator's, unless there is none, and may go
+// anywhere once it runs.
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sched.h>
 
-#include <future>
-#include <thread>
+#include <functional>
 
 #include "thread_placement.hpp"
 
 namespace {
 
-cpu_set_t affinity_of(pthread_t thread) {
+cpu_set_t own_affinity() {
   cpu_set_t cpus;
   CPU_ZERO(&cpus);
-  EXPECT_EQ(::pthread_getaffinity_np(thread, sizeof cpus, &cpus), 0);
+  EXPECT_EQ(::sched_getaffinity(0, sizeof cpus, &cpus), 0);
   return cpus;
 }
 
-// A thread that waits until the test is done with it.
-struct IdleThread {
-  std::promise<void> done;
-  std::thread thread{[wait = done.get_future()] { wait.wait(); }};
-  ~IdleThread() {
-    done.set_value();
-    thread.join();
-  }
-};
+// The first `count` CPUs of the caller's affinity.
+cpu_set_t first_cpus(int count) {
+  const cpu_set_t all = own_affinity();
+  cpu_set_t some;
+  CPU_ZERO(&some);
+  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&some) < count; ++cpu)
+    if (CPU_ISSET(cpu, &all)) CPU_SET(cpu, &some);
+  return some;
+}
+
+int lowest(const cpu_set_t& cpus) {
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &cpus)) return cpu;
+  return -1;
+}
 
 // Runs `test` with the calling thread (and so the threads it starts) allowed
 // only `cpus`, then restores its affinity.
-template <typename Test>
-void with_affinity(const cpu_set_t& cpus, Test test) {
-  const cpu_set_t before = affinity_of(::pthread_self());
-  ASSERT_EQ(::pthread_setaffinity_np(::pthread_self(), sizeof cpus, &cpus), 0);
+void with_affinity(const cpu_set_t& cpus, const std::function<void()>& test) {
+  const cpu_set_t before = own_affinity();
+  ASSERT_EQ(::sched_setaffinity(0, sizeof cpus, &cpus), 0);
   test();
-  ASSERT_EQ(::pthread_setaffinity_np(::pthread_self(), sizeof before, &before), 0);
+  ASSERT_EQ(::sched_setaffinity(0, sizeof before, &before), 0);
 }
 
-TEST(StartApart, KeepsTheThreadOffItsCreatorsCpu) {
-  const cpu_set_t all = affinity_of(::pthread_self());
-  if (CPU_COUNT(&all) < 2) {  // nowhere else to go
-    IdleThread idle;
-    EXPECT_FALSE(retort::start_apart(idle.thread));
-    return;
-  }
-  // Two of the CPUs the test may use: the creator runs on one of them.
-  cpu_set_t two;
-  CPU_ZERO(&two);
-  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&two) < 2; ++cpu)
-    if (CPU_ISSET(cpu, &all)) CPU_SET(cpu, &two);
+// Where a thread placed by `placement` runs first, and what it may use then.
+struct Seen {
+  int cpu = -1;
+  cpu_set_t affinity;
+};
+
+// The thread is created while its creator may use `creator_cpu` only, so that
+// without apply() it would inherit that CPU and run there.
+Seen run_placed(const retort::Placement& placement, int creator_cpu) {
+  const cpu_set_t before = own_affinity();
+  cpu_set_t creator;
+  CPU_ZERO(&creator);
+  CPU_SET(creator_cpu, &creator);
+  EXPECT_EQ(::sched_setaffinity(0, sizeof creator, &creator), 0);
+  Seen seen;
+  std::thread thread([&] {
+    placement.settle();
+    seen.cpu = ::sched_getcpu();
+    seen.affinity = own_affinity();
+  });
+  placement.apply(thread);
+  EXPECT_EQ(::sched_setaffinity(0, sizeof before, &before), 0);
+  thread.join();
+  return seen;
+}
+
+TEST(Placement, StartsTheThreadOffTheCreatorsCpu) {
+  const cpu_set_t two = first_cpus(2);
+  if (CPU_COUNT(&two) < 2) GTEST_SKIP() << "needs two CPUs; this machine lets the test use one";
   with_affinity(two, [&] {
-    IdleThread idle;
-    EXPECT_TRUE(retort::start_apart(idle.thread));
-    const cpu_set_t placed = affinity_of(idle.thread.native_handle());
-    EXPECT_EQ(CPU_COUNT(&placed), 1);
-    cpu_set_t outside;
-    CPU_AND(&outside, &placed, &two);
-    EXPECT_EQ(CPU_COUNT(&outside), 1) << "placed on a CPU the creator may not use";
+    const int creator = lowest(two);
+    const Seen seen = run_placed(retort::Placement::away_from(creator), creator);
+    EXPECT_NE(seen.cpu, creator);
+    EXPECT_TRUE(CPU_ISSET(seen.cpu, &two));
   });
 }
 
-TEST(StartApart, LeavesAThreadWithOneCpuWhereItIs) {
-  const cpu_set_t all = affinity_of(::pthread_self());
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&one) == 0; ++cpu)
-    if (CPU_ISSET(cpu, &all)) CPU_SET(cpu, &one);
-  with_affinity(one, [&] {
-    IdleThread idle;
-    EXPECT_FALSE(retort::start_apart(idle.thread));
-    const cpu_set_t kept = affinity_of(idle.thread.native_handle());
-    EXPECT_TRUE(CPU_EQUAL(&kept, &one));
+TEST(Placement, LetsTheThreadUseEveryCpuOnceItRuns) {
+  const cpu_set_t two = first_cpus(2);
+  if (CPU_COUNT(&two) < 2) GTEST_SKIP() << "needs two CPUs; this machine lets the test use one";
+  with_affinity(two, [&] {
+    const Seen seen = run_placed(retort::Placement::away_from(lowest(two)), lowest(two));
+    EXPECT_TRUE(CPU_EQUAL(&seen.affinity, &two));
   });
+}
+
+TEST(Placement, LeavesAThreadWithOneCpuWhereItIs) {
+  const cpu_set_t one = first_cpus(1);
+  with_affinity(one, [&] {
+    const Seen seen = run_placed(retort::Placement::away_from(lowest(one)), lowest(one));
+    EXPECT_EQ(seen.cpu, lowest(one));
+    EXPECT_TRUE(CPU_EQUAL(&seen.affinity, &one));
+  });
+}
+
+TEST(StartApart, RunsTheWorkAndHandsBackTheThread) {
+  int calls = 0;
+  std::thread thread = retort::start_apart([&] { ++calls; });
+  thread.join();
+  EXPECT_EQ(calls, 1);
 }
 
 }  // namespace

@@ -39,9 +39,8 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
     return read_record(config, mode, cache, fields);
   });
   result_ = read.get_future();
-  thread_ = std::thread(std::move(read));
   // On the other core now, not when the scheduler next balances the load.
-  start_apart(thread_);
+  thread_ = start_apart(std::move(read));
 }
 
 BackgroundRecord::~BackgroundRecord() {

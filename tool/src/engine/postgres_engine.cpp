@@ -340,6 +340,7 @@ class PostgresEngine final : public Engine {
                                       (own_transaction ? "; COMMIT" : ""));
     if (auto error = error_of(conn_.get(), results.back().get())) fail_internal(conn_.get(), *error);
     const PGresult* result = results.front().get();
+    rows.reserve(static_cast<std::size_t>(PQntuples(result)));
     for (int i = 0; i < PQntuples(result); ++i) {
       AppliedRevision row;
       row.revision = PQgetvalue(result, i, 0);
