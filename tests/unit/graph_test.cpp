@@ -1,4 +1,5 @@
 #include "retort/graph.hpp"
+#include "retort/migrations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -78,6 +79,24 @@ TEST(RevisionGraph, BranchesAndMerge) {
   EXPECT_EQ(children_of(graph, "0001"), (Ids{"0002", "0003"}));
   EXPECT_EQ(graph.ancestors_inclusive("0004"),
             (std::set<std::string>{"0001", "0002", "0003", "0004"}));
+}
+
+TEST(RevisionGraph, MembershipFlagsTheScriptsInOrderAndIgnoresUnknownIds) {
+  auto graph = build_clean({script("1"), script("9", {"1"}), script("10", {"9"})});
+  EXPECT_EQ(graph.membership({"10", "1", "77"}), (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(graph.membership({}), (std::vector<bool>{false, false, false}));
+}
+
+TEST(AppliedHeads, AreTheAppliedRevisionsWithoutAnAppliedChildInIdOrder) {
+  // 2 branches into 9 and 10; ids of two lengths, so that id order is not the
+  // order of the strings.
+  auto graph = build_clean({script("1"), script("2", {"1"}), script("9", {"2"}),
+                            script("10", {"2"}), script("11", {"9", "10"})});
+  EXPECT_EQ(applied_heads(graph, {"1", "2", "9", "10"}), (Ids{"9", "10"}));
+  EXPECT_EQ(applied_heads(graph, {"1", "2", "9", "10", "11"}), Ids{"11"});
+  EXPECT_EQ(applied_heads(graph, {"1", "2"}), Ids{"2"});
+  EXPECT_EQ(applied_heads(graph, {"1", "77"}), Ids{"1"});
+  EXPECT_TRUE(applied_heads(graph, {}).empty());
 }
 
 TEST(RevisionGraph, SeveralHeadsAreOneDiagnosticAtTheLastHead) {

@@ -256,6 +256,13 @@ std::span<const std::string> RevisionGraph::children(std::string_view id) const 
   return std::span(children_).subspan(child_start_[i], child_start_[i + 1] - child_start_[i]);
 }
 
+std::vector<bool> RevisionGraph::membership(const std::set<std::string>& ids) const {
+  std::vector<bool> in(scripts_.size());
+  for (const auto& id : ids)
+    if (const Script* script = find(id)) in[position(*script)] = true;
+  return in;
+}
+
 std::set<std::string> RevisionGraph::ancestors_inclusive(std::string_view id) const {
   std::set<std::string> seen;
   if (!find(id)) return seen;

@@ -149,9 +149,10 @@ std::vector<Step> steps(const std::vector<const Script*>& scripts, Direction dir
 // The scripts of `graph` (in id order) whose membership in `ids` is `member`.
 std::vector<const Script*> select(const RevisionGraph& graph, const std::set<std::string>& ids,
                                   bool member) {
+  const auto in = graph.membership(ids);
   std::vector<const Script*> out;
-  for (const auto& script : graph.scripts())
-    if (ids.contains(script.id) == member) out.push_back(&script);
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (in[i] == member) out.push_back(&graph.scripts()[i]);
   return out;
 }
 

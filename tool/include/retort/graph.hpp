@@ -40,6 +40,10 @@ class RevisionGraph {
   // `id` and every revision it descends from.
   std::set<std::string> ancestors_inclusive(std::string_view id) const;
 
+  // For each script, in order, whether `ids` holds its id: one hash lookup
+  // per id, where asking `ids` for every script compared a dozen strings each.
+  std::vector<bool> membership(const std::set<std::string>& ids) const;
+
   // One error diagnostic when there is more than one head, naming all heads
   // and suggesting `retort merge`. Empty when fine.
   std::vector<Diagnostic> single_head_diagnostics() const;

@@ -61,8 +61,8 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts);
 std::set<std::string> known_applied(const RevisionGraph& graph,
                                     const std::vector<AppliedRevision>& rows);
 
-// The applied revisions no other applied revision descends from: where the
-// database is, as `retort current` prints it. Empty at base.
+// The applied revisions no other applied revision descends from, in id order:
+// where the database is, as `retort current` prints it. Empty at base.
 std::vector<std::string> applied_heads(const RevisionGraph& graph,
                                        const std::set<std::string>& applied);
 
