@@ -66,6 +66,9 @@ TEST(Sha256, ParsesOnlySixtyFourLowercaseHexDigits) {
   EXPECT_FALSE(parse_sha256_hex(std::string(63, '0') + ':'));  // the character after '9'
   EXPECT_FALSE(parse_sha256_hex(std::string(63, '0') + '`'));  // the one before 'a'
   EXPECT_TRUE(parse_sha256_hex(std::string(64, 'f')));
+  // A bad byte in the middle, high-bit or NUL, is as wrong as one at the end.
+  for (char bad : {'\xe9', '\0', '/', 'G'})
+    EXPECT_FALSE(parse_sha256_hex(std::string(31, '0') + bad + std::string(32, '0'))) << int(bad);
 }
 
 }  // namespace
