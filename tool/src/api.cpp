@@ -75,7 +75,8 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
   for (std::size_t i = 0; i < scripts.size(); ++i)
     if (is_applied[i])
       for (const auto& parent : scripts[i].parents)
-        if (const Script* found = graph.find(parent)) has_applied_child[found - scripts.data()] = true;
+        if (const Script* found = graph.find(parent))
+          has_applied_child[static_cast<std::size_t>(found - scripts.data())] = true;
   std::vector<std::string> heads;
   for (std::size_t i = 0; i < scripts.size(); ++i)
     if (is_applied[i] && !has_applied_child[i]) heads.push_back(scripts[i].id);
