@@ -1,6 +1,7 @@
 #include "thread_placement.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <semaphore>
 

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <sched.h>
-
 #include <memory>
 #include <thread>
 #include <utility>
@@ -14,8 +12,8 @@ namespace retort {
 //
 // Linux queues a new thread on its creator's CPU and moves it to an idle one
 // only when it next balances the load: on a 2-core machine the two shared one
-// core for 0.5-4 ms, a quarter of a no-op `upgrade` on PostgreSQL (see
-// bench/notes.md, fix 32).
+// core for 0.1-4 ms, about 2 of the 22 ms of a no-op `upgrade` on PostgreSQL
+// (bench/notes.md, fix 32).
 class Placement {
  public:
   // Away from the CPU that the caller runs on now.
