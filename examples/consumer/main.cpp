@@ -7,8 +7,7 @@
 int main(int argc, char** argv) {
   const std::string file = argc > 1 ? argv[1] : "bookshelf.db";
   try {
-    retort::Migrator db(retort::load_graph(bookshelf_migrations()),
-                        retort::config_from_url("sqlite:///" + file));
+    retort::Migrator db(bookshelf_migrations(), retort::config_from_url("sqlite:///" + file));
     auto applied = db.upgrade();
     fmt::print("applied {} revision(s); database at {}\n", applied.size(), fmt::join(db.current(), ", "));
   } catch (const retort::DiagnosticError& e) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "engine/engine_conformance.hpp"
+#include "retort/migrations.hpp"
 #include "support/pg_server.hpp"
 
 namespace retort::testing {
@@ -220,6 +222,20 @@ TEST_F(PostgresEngine, TransactionNoneIsRefusedInsideSingleTransaction) {
       [&] { engine->run(up_step("0002", "VACUUM a;", TransactionMode::none)); });
   EXPECT_EQ(d.code(), ExitCode::usage);
   EXPECT_TRUE(engine->applied().empty());
+}
+
+// A program's compiled-in set, parsed while the connection opens (api.cpp).
+TEST_F(PostgresEngine, MigratorFromACompiledInSetUpgradesAndSaysWhereItIs) {
+  const std::array<EmbeddedScript, 2> embedded{{
+      {"0001_a.sql", "-- retort:up\nCREATE TABLE a (x int);\n-- retort:down\nDROP TABLE a;\n"},
+      {"0002_b.sql",
+       "-- retort:parent 0001\n-- retort:up\nCREATE TABLE b (x int);\n-- retort:down\nDROP TABLE b;\n"},
+  }};
+  Migrator db(embedded, config_for(database_->url()));
+  EXPECT_EQ(db.upgrade().size(), 2u);
+  EXPECT_EQ(db.current(), std::vector<std::string>{"0002"});
+  EXPECT_EQ(value("SELECT count(*) FROM b"), "0");
+  EXPECT_TRUE(Migrator(embedded, config_for(database_->url())).upgrade().empty());
 }
 
 TEST_F(PostgresEngine, ConcurrentUpgradersApplyEachRevisionOnce) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "retort/migrations.hpp"
+#include "support/temp_dir.hpp"
 
 namespace retort {
 namespace {
@@ -55,6 +56,43 @@ TEST(EmbeddedGraph, HashesWhenNoChecksumWasEmbedded) {
   EXPECT_EQ(graph.find("0001")->checksum(Direction::up, Dialect::sqlite),
             parsed.script->checksum(Direction::up, Dialect::sqlite));
   EXPECT_EQ(graph.find("0001")->checksum(Direction::up, Dialect::sqlite).size(), 64u);
+}
+
+// A Migrator made from a compiled-in set parses it; on PostgreSQL beside the
+// connection (tests/engine/postgres_engine_test.cpp has a real server).
+constexpr std::string_view second =
+    "-- retort:parent 0001\n-- retort:up\nCREATE TABLE b (x INT);\n-- retort:down\nDROP TABLE b;\n";
+constexpr std::string_view broken = "-- retort:parent 0001\n-- retort:frobnicate\n-- retort:up\n";
+// Port 1 refuses connections at once.
+constexpr std::string_view refusing_server = "postgresql://app:s3cret@127.0.0.1:1/app?sslmode=disable";
+
+ExitCode code_of_migrator(std::span<const EmbeddedScript> scripts, std::string_view url) {
+  try {
+    Migrator db(scripts, config_from_url(url));
+  } catch (const DiagnosticError& e) {
+    return e.code();
+  }
+  return ExitCode::success;
+}
+
+TEST(EmbeddedMigrator, UpgradesASqliteDatabaseFromTheCompiledInSet) {
+  testing::TempDir dir;
+  const auto url = "sqlite:///" + (dir.path() / "app.db").string();
+  const std::array<EmbeddedScript, 2> embedded{{{"0001_a.sql", script}, {"0002_b.sql", second}}};
+  Migrator db(embedded, config_from_url(url));
+  EXPECT_EQ(db.upgrade().size(), 2u);
+  EXPECT_EQ(db.current(), std::vector<std::string>{"0002"});
+  EXPECT_TRUE(Migrator(embedded, config_from_url(url)).upgrade().empty());
+}
+
+TEST(EmbeddedMigrator, ScriptProblemsComeBeforeAServerThatRefuses) {
+  const std::array<EmbeddedScript, 2> embedded{{{"0001_a.sql", script}, {"0002_b.sql", broken}}};
+  EXPECT_EQ(code_of_migrator(embedded, refusing_server), ExitCode::invalid_scripts);
+}
+
+TEST(EmbeddedMigrator, AServerThatRefusesIsAConnectionError) {
+  const std::array<EmbeddedScript, 2> embedded{{{"0001_a.sql", script}, {"0002_b.sql", second}}};
+  EXPECT_EQ(code_of_migrator(embedded, refusing_server), ExitCode::connection);
 }
 
 }  // namespace

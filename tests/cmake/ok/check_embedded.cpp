@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     }
   }
   fmt::print("embedded scripts match their files\n");
-  retort::Migrator db(retort::load_graph(notes_migrations()), retort::config_from_url(argv[1]));
+  retort::Migrator db(notes_migrations(), retort::config_from_url(argv[1]));
   db.upgrade();
   fmt::print("database at {}\n", fmt::join(db.current(), ", "));
   return 0;

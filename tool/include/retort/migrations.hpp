@@ -78,14 +78,19 @@ std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine,
 
 // A script set bound to one database: what an application calls at start-up.
 //
-//   retort::Migrator db(retort::load_graph(app_migrations()),
-//                       retort::config_from_url("sqlite:///app.db"));
+//   retort::Migrator db(app_migrations(), retort::config_from_url("sqlite:///app.db"));
 //   db.upgrade();
 class Migrator {
  public:
   // Opens (creating if needed) the database of `config`. Throws
   // DiagnosticError (ExitCode::connection or config) when that fails.
   Migrator(RevisionGraph graph, const Config& config);
+
+  // The same for a compiled-in set, load_graph(scripts). On PostgreSQL it runs
+  // on a thread of its own while the server starts a backend for the
+  // connection, and that thread has ended when this returns. When both fail,
+  // the scripts' DiagnosticError (ExitCode::invalid_scripts) is thrown.
+  Migrator(std::span<const EmbeddedScript> scripts, const Config& config);
 
   // Applies every revision up to `target`; returns the steps that ran, in order.
   std::vector<Step> upgrade(std::string_view target = "head");
