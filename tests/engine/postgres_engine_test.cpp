@@ -88,12 +88,6 @@ std::string printed(const DiagnosticError& e) {
   return out;
 }
 
-// The "host:port" of a URL such as postgresql://retort@127.0.0.1:5432/postgres.
-std::string host_port(const std::string& url) {
-  auto at = url.find('@');
-  return url.substr(at + 1, url.find('/', at) - at - 1);
-}
-
 class PostgresEngine : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -365,18 +359,18 @@ TEST_F(PostgresEngine, MissingDatabaseIsNamed) {
   EXPECT_EQ(d.code(), ExitCode::connection);
   EXPECT_EQ(d.diagnostics().at(0).message,
             fmt::format("could not connect to {}: database \"no_such_db\" does not exist",
-                        host_port(base_url_)));
+                        database_->host_port()));
 }
 
 TEST_F(PostgresEngine, PasswordWithUrlSpecialCharactersWorksAndIsNeverShown) {
   // "p@ss%w#rd:/?x", percent-encoded as a URL requires.
   const std::string encoded = "p%40ss%25w%23rd%3A%2F%3Fx";
   const std::string base = fmt::format("postgresql://{}:{}@{}/", password_role, encoded,
-                                       host_port(base_url_));
+                                       database_->host_port());
   auto engine = open_postgres_engine(config_for(base + database_->name()), OpenMode::read_only);
   EXPECT_TRUE(engine->applied().empty());
   EXPECT_EQ(engine->describe(),
-            fmt::format("postgresql://{}@{}/{}", password_role, host_port(base_url_),
+            fmt::format("postgresql://{}@{}/{}", password_role, database_->host_port(),
                         database_->name()));
 
   // Wrong passwords, by URL and by keyword, with the same characters.
@@ -385,13 +379,13 @@ TEST_F(PostgresEngine, PasswordWithUrlSpecialCharactersWorksAndIsNeverShown) {
   Config by_keyword;
   by_keyword.engine = Dialect::postgres;
   by_keyword.postgres = {{"host", "127.0.0.1"},
-                         {"port", host_port(base_url_).substr(10)},
+                         {"port", database_->host_port().substr(10)},
                          {"user", password_role},
                          {"password", wrong},
                          {"dbname", database_->name()}};
   for (const auto& config :
        {config_for(fmt::format("postgresql://{}:{}@{}/{}", password_role, wrong_encoded,
-                               host_port(base_url_), database_->name())),
+                               database_->host_port(), database_->name())),
         by_keyword}) {
     auto d = diagnostic_of([&] { open_postgres_engine(config, OpenMode::read_only); });
     EXPECT_EQ(d.code(), ExitCode::connection);
@@ -573,7 +567,7 @@ class PostgresThroughPgBouncer : public PostgresEngine,
                                  public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(PostgresThroughPgBouncer, UpDownAndConcurrentUpgrades) {
-  auto port = std::stoi(host_port(base_url_).substr(host_port(base_url_).rfind(':') + 1));
+  auto port = std::stoi(database_->host_port().substr(database_->host_port().rfind(':') + 1));
   auto bouncer = PgBouncer::start(port, GetParam());
   auto url = bouncer.url(database_->name());
   auto engine = open_postgres_engine(config_for(url), OpenMode::read_write);

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 
-#include "retort/diagnostic.hpp"
 #include "thread_placement.hpp"
 
 namespace retort::cli {
@@ -27,12 +26,7 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
   // on it: mapped side by side with the script loading, the two slowed each
   // other down (no-op upgrade of 1000 scripts, interleaved: 27.6 -> 25.3 ms);
   // this way the scripts load while the server starts a backend and answers.
-  // A failure is left to the thread, which meets it again, so that broken
-  // scripts are still what is reported first.
-  try {
-    load_client_library(config);
-  } catch (const DiagnosticError&) {
-  }
+  load_client_library(config);
   // The thread owns its copy of the configuration: it may outlive this object
   // (the cache is a static's).
   std::packaged_task<Record()> read([config = std::move(config), mode, cache, fields] {

@@ -115,13 +115,8 @@ Migrator::Migrator(std::span<const EmbeddedScript> scripts, const Config& config
   // One after the other, parsing a set of 1000 (9.9 M instructions) and
   // opening a PostgreSQL database made a no-op upgrade 1.5x a `psql` spawn.
   // The client library loads first, as the CLI's does (bench/notes.md, fix 23):
-  // beside the parsing, in one process, the two slowed each other down. A
-  // failure to load is met again by open_engine below, and reported after
-  // the scripts' problems.
-  try {
-    load_client_library(config);
-  } catch (const DiagnosticError&) {
-  }
+  // beside the parsing, in one process, the two slowed each other down.
+  load_client_library(config);
   std::packaged_task<RevisionGraph()> parse([scripts] { return load_graph(scripts); });
   auto parsed = parse.get_future();
   std::thread parser = start_apart(std::move(parse));

@@ -154,8 +154,9 @@ std::unique_ptr<Engine> open_engine(const Config& config, OpenMode mode);
 
 // Loads the client library of `config`'s engine (libpq for PostgreSQL) now
 // rather than at the first connection, so that a caller can choose when that
-// cost is paid. open_engine() does it anyway; failing here throws what
-// open_engine() would.
+// cost is paid. A library that cannot be loaded is not reported here:
+// open_engine() meets it again and throws, after whatever the caller reports
+// first (broken scripts).
 void load_client_library(const Config& config);
 
 }  // namespace retort

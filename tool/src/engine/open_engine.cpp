@@ -18,7 +18,11 @@ std::unique_ptr<Engine> open_engine(const Config& config, OpenMode mode) {
 }
 
 void load_client_library(const Config& config) {
-  if (config.engine == Dialect::postgres) load_libpq();
+  if (config.engine != Dialect::postgres) return;
+  try {
+    load_libpq();
+  } catch (const DiagnosticError&) {
+  }
 }
 
 }  // namespace retort
