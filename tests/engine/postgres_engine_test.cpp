@@ -271,6 +271,26 @@ TEST_F(PostgresEngine, ConcurrentUpgradersApplyEachRevisionOnce) {
   EXPECT_EQ(open()->applied().size(), 8u);
 }
 
+// The rows are read without the migration lock; a row recording progress is
+// read again under it by writers, which so wait for the script to end.
+TEST_F(PostgresEngine, WritersWaitForATransactionNoneScriptInProgressReadersDoNot) {
+  auto holder = open();
+  holder->run(up_step("0001", "CREATE TABLE a (id int);"));
+  std::thread slow([&] {
+    holder->run(up_step("0002", "SELECT 1;\nSELECT pg_sleep(2);", TransactionMode::none));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  auto reader = open_postgres_engine(config_for(database_->url()), OpenMode::read_only);
+  auto seen = reader->applied();
+  auto writer = open();
+  auto waited = writer->applied();
+  slow.join();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].statements_done, std::optional<int>(1));
+  ASSERT_EQ(waited.size(), 2u);
+  EXPECT_EQ(waited[1].statements_done, std::nullopt);
+}
+
 TEST_F(PostgresEngine, LockTimeoutWhileAnotherRunHoldsTheLock) {
   auto holder = open();
   std::thread slow([&] { holder->run(up_step("0001", "SELECT pg_sleep(3);", TransactionMode::none)); });

