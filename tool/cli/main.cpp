@@ -161,11 +161,11 @@ int main(int argc, char** argv) {
   // still run, which static destructors would pull what it uses from under.
   // Sanitizer builds exit normally: their leak check runs at exit.
 #if !defined(__SANITIZE_ADDRESS__)
-  const bool quick_exit = true;
+  const bool skip_exit_handlers = true;
 #else
-  const bool quick_exit = BackgroundRecord::abandoned();
+  const bool skip_exit_handlers = BackgroundRecord::abandoned();
 #endif
-  if (quick_exit) {
+  if (skip_exit_handlers) {
     std::fflush(nullptr);
     std::_Exit(code);
   }
