@@ -1,8 +1,10 @@
 # Fails when an executable needs a shared library that Retort links
 # statically or loads on first use (tool/CMakeLists.txt, retort_link_lean):
 # libstdc++, libgcc_s, fmt and Boost would be mapped and relocated at every
-# start, libpq and libpg_query load only when the PostgreSQL engine needs them.
-# Usage: cmake -DOBJDUMP=<objdump> -DEXECUTABLE=<file> -P lean_executable.cmake
+# start, libpq and libpg_query load only when the PostgreSQL engine needs them,
+# and SQLite comes from its archive when the build found one (SQLITE_ARCHIVE).
+# Usage: cmake -DOBJDUMP=<objdump> -DEXECUTABLE=<file> [-DSQLITE_ARCHIVE=<file>]
+#        -P lean_executable.cmake
 execute_process(COMMAND ${OBJDUMP} -p ${EXECUTABLE} OUTPUT_VARIABLE headers RESULT_VARIABLE failed)
 if(failed)
   message(FATAL_ERROR "${OBJDUMP} -p ${EXECUTABLE} failed")
@@ -10,8 +12,12 @@ endif()
 string(REGEX MATCHALL "NEEDED +[^ \n]+" needed "${headers}")
 list(TRANSFORM needed REPLACE "NEEDED +" "")
 message(STATUS "${EXECUTABLE} needs ${needed}")
+set(linked_in "libstdc\\+\\+|libgcc_s|libfmt|libboost|libpq|libpg_query")
+if(SQLITE_ARCHIVE)
+  string(APPEND linked_in "|libsqlite3")
+endif()
 foreach(entry IN LISTS needed)
-  if(entry MATCHES "libstdc\\+\\+|libgcc_s|libfmt|libboost|libpq|libpg_query")
+  if(entry MATCHES "${linked_in}")
     message(FATAL_ERROR "${EXECUTABLE} needs ${entry}: it should be linked statically or loaded on first use")
   endif()
 endforeach()
