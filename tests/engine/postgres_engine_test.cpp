@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -289,6 +290,15 @@ TEST_F(PostgresEngine, WritersWaitForATransactionNoneScriptInProgressReadersDoNo
   EXPECT_EQ(seen[1].statements_done, std::optional<int>(1));
   ASSERT_EQ(waited.size(), 2u);
   EXPECT_EQ(waited[1].statements_done, std::nullopt);
+}
+
+// Retort's temporary server runs without autovacuum: a worker in the
+// database a round trip renames or drops makes the check wait for it
+// (tests/support/pg_server.cpp). A server of the user's is theirs to set.
+TEST_F(PostgresEngine, TheTemporaryServerRunsWithoutAutovacuum) {
+  if (const char* own = std::getenv("RETORT_TEST_POSTGRES_URL"); own != nullptr && *own != '\0')
+    GTEST_SKIP() << "RETORT_TEST_POSTGRES_URL names the user's own server";
+  EXPECT_EQ(value("SHOW autovacuum"), "off");
 }
 
 TEST_F(PostgresEngine, LockTimeoutWhileAnotherRunHoldsTheLock) {

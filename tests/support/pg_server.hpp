@@ -55,7 +55,7 @@ void stop_process(pid_t pid, int signal, int timeout_s);
 int free_port();
 
 // A throwaway PostgreSQL server: initdb (or a copy of the cached template data
-// directory), fsync off, a Unix socket in its private folder and a free
+// directory), fsync and autovacuum off, a Unix socket in its private folder and a free
 // 127.0.0.1 port; superuser "retort" trusted, plus password_role and
 // limited_role. Stops and removes its folder when destroyed, unless released.
 class PgServer {
