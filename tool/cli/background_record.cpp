@@ -39,7 +39,7 @@ BackgroundRecord::BackgroundRecord(Config config, OpenMode mode, const RecordCac
 
 BackgroundRecord::~BackgroundRecord() {
   if (!thread_.joinable()) return;
-  if (result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+  if (!result_.valid() || result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     thread_.join();
     return;
   }
@@ -48,7 +48,8 @@ BackgroundRecord::~BackgroundRecord() {
 }
 
 Record BackgroundRecord::take() {
-  thread_.join();
+  // The record is ready before its thread has ended; the destructor joins
+  // the thread, by then long gone, rather than making the command wait.
   return result_.get();
 }
 

@@ -54,14 +54,17 @@ const ScriptCache* user_cache() {
   return cache ? &*cache : nullptr;
 }
 
-// Loads the scripts; any script or graph problem stops the command.
-Project load_project(Config config) {
+// Loads the scripts; any script or graph problem stops the command. The
+// project lives until the process ends, whose exit frees its memory at once:
+// freeing a thousand scripts one by one took 0.2 ms of a no-op upgrade.
+Project& load_project(Config config) {
+  static std::optional<Project> project;
   auto dir = shown_path(config.migrations_dir);
   auto graph = load_graph(dir, user_cache());
-  return {std::move(config), std::move(graph), dir};
+  return project.emplace(std::move(config), std::move(graph), std::move(dir));
 }
 
-Project load_project(const Context& ctx) { return load_project(load_configuration(ctx)); }
+Project& load_project(const Context& ctx) { return load_project(load_configuration(ctx)); }
 
 // The user's record cache (record_cache.hpp), beside the script cache.
 const RecordCache* user_record_cache() {
@@ -123,7 +126,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   BackgroundRecord reading(config,
                            options.sql ? OpenMode::read_only : OpenMode::read_write_create_later,
                            user_record_cache(), RowFields::planning);
-  Project project = load_project(std::move(config));
+  Project& project = load_project(std::move(config));
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
   verify_applied(project.graph, rows, engine->dialect());
@@ -338,7 +341,7 @@ SQLITE_PATH="app.db"
 
 ExitCode run_revision(Context& ctx, const RevisionOptions& options) {
   check_rev_id(options.rev_id);
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   NewRevision revision;
   if (options.head) {
     revision.parents = {project.graph.resolve_id(*options.head)};
@@ -377,7 +380,7 @@ ExitCode run_revision(Context& ctx, const RevisionOptions& options) {
 
 ExitCode run_merge(Context& ctx, const MergeOptions& options) {
   check_rev_id(options.rev_id);
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   NewRevision revision;
   if (options.revisions.empty() || (options.revisions.size() == 1 && options.revisions[0] == "heads")) {
     revision.parents = project.graph.heads();
@@ -414,7 +417,7 @@ ExitCode run_current(Context& ctx) {
   Config config = load_configuration(ctx);
   BackgroundRecord reading(config, OpenMode::read_only, user_record_cache(),
                            ctx.json ? RowFields::all : RowFields::planning);
-  Project project = load_project(std::move(config));
+  Project& project = load_project(std::move(config));
   auto [engine, rows] = reading.take();
   auto applied = known_applied(project.graph, rows);
   auto heads = applied_heads(project.graph, applied);
@@ -452,7 +455,7 @@ ExitCode run_current(Context& ctx) {
 }
 
 ExitCode run_history(Context& ctx) {
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   std::string database;
   auto rows = try_applied(ctx, project.config, &database);
   std::map<std::string, const AppliedRevision*> by_id;
@@ -494,7 +497,7 @@ ExitCode run_history(Context& ctx) {
 }
 
 ExitCode run_heads(Context& ctx) {
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   auto heads = project.graph.heads();
   if (ctx.json) {
     fmt::print("{}\n", json{{"heads", heads}}.dump(2));
@@ -506,7 +509,7 @@ ExitCode run_heads(Context& ctx) {
 }
 
 ExitCode run_branches(Context& ctx) {
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   for (const auto& s : project.graph.scripts()) {
     const auto& children = project.graph.children(s.id);
     if (children.size() > 1)
@@ -516,7 +519,7 @@ ExitCode run_branches(Context& ctx) {
 }
 
 ExitCode run_show(Context& ctx, const std::string& revision) {
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   const Script& s = *project.graph.find(project.graph.resolve_id(revision));
   auto list = [](std::span<const std::string> ids) {
     return ids.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(ids, ", "));
@@ -546,7 +549,7 @@ ExitCode run_show(Context& ctx, const std::string& revision) {
 }
 
 ExitCode run_stamp(Context& ctx, const MigrateOptions& options) {
-  Project project = load_project(ctx);
+  Project& project = load_project(ctx);
   auto ids = plan_stamp(project.graph, options.target);
   auto engine = open_engine(project.config, OpenMode::read_write);
   std::vector<AppliedRevision> rows;
