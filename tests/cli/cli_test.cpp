@@ -105,6 +105,20 @@ TEST_F(Cli, UnloadableLibpqIsReportedOnlyForSoundScripts) {
   EXPECT_EQ(broken.err.find("libpq"), std::string::npos) << broken.err;
 }
 
+// GnuTLS, which libpq brings through libldap, is loaded without setting itself
+// up (libpq_without_gnutls_init), unless the user's environment says
+// otherwise. GNUTLS_DEBUG_LEVEL makes its set-up print "gnutls[2]: ...".
+TEST_F(Cli, LibpqIsLoadedWithoutSettingUpGnutls) {
+  const std::vector<std::string> args{"--url", "postgresql://bob@127.0.0.1:1/db", "current"};
+  auto plain = run_retort(args, dir.path(), {{"GNUTLS_DEBUG_LEVEL", "2"}, {"GNUTLS_NO_IMPLICIT_INIT", ""}});
+  EXPECT_EQ(plain.exit_code, 5) << plain.err;
+  EXPECT_EQ(plain.err.find("gnutls["), std::string::npos) << plain.err;
+
+  auto asked = run_retort(args, dir.path(), {{"GNUTLS_DEBUG_LEVEL", "2"}, {"GNUTLS_NO_IMPLICIT_INIT", "0"}});
+  EXPECT_EQ(asked.exit_code, 5) << asked.err;
+  EXPECT_NE(asked.err.find("gnutls["), std::string::npos) << asked.err;
+}
+
 TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {
   ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
   auto again = retort({"upgrade", "head"});

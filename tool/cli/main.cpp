@@ -10,6 +10,7 @@
 #include "background_record.hpp"
 #include "commands.hpp"
 #include "retort/diagnostic.hpp"
+#include "retort/libpq_process.hpp"
 #include "retort/sqlite_process.hpp"
 
 using namespace retort;
@@ -152,6 +153,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   sqlite_without_memory_statistics();  // no command asks for them
+  libpq_without_gnutls_init();         // before anything loads libpq
   const int code = run(argc, argv);
   // Every database and file is closed by now. What exit() would still run is
   // static destructors and the exit handlers of libpq's twenty libraries

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "retort/libpq_process.hpp"
 #include "retort/migrations.hpp"
 #include "retort/sqlite_process.hpp"
 #include "roundtrip.hpp"
@@ -157,6 +158,7 @@ int run_snapshot(const Options& options) {
 
 int main(int argc, char** argv) {
   sqlite_without_memory_statistics();  // nothing here asks for them
+  libpq_without_gnutls_init();
   Options options;
   CLI::App app{"Round-trip checks of migration scripts on scratch databases (docs/cmake.md)",
                "retort_roundtrip"};

@@ -11,8 +11,11 @@
 // its calls too; they forward to the same, already loaded, library.
 #include <libpq-fe.h>
 
+#include <cstdlib>
+
 #include "engine/postgres_engine.hpp"
 #include "engine/shared_library.hpp"
+#include "retort/libpq_process.hpp"
 
 namespace {
 
@@ -28,6 +31,8 @@ retort::SharedLibrary& libpq() {
 namespace retort {
 
 void load_libpq() { libpq(); }
+
+void libpq_without_gnutls_init() { ::setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0); }
 
 }  // namespace retort
 
