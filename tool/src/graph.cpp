@@ -124,23 +124,33 @@ RevisionGraph RevisionGraph::build(std::vector<Script> scripts,
   std::vector<std::size_t> order(scripts.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const auto by_id = [&](std::size_t a, std::size_t b) { return id_less(scripts[a].id, scripts[b].id); };
-  if (!std::ranges::is_sorted(order, by_id)) std::ranges::stable_sort(order, by_id);
+  const bool in_order = std::ranges::is_sorted(order, by_id);
+  if (!in_order) std::ranges::stable_sort(order, by_id);
+  // Ids equal as numbers ("03", "003") sort next to each other.
+  const bool repeated = std::ranges::adjacent_find(order, [&](std::size_t a, std::size_t b) {
+                          return id_same_number(scripts[a].id, scripts[b].id);
+                        }) != order.end();
 
   RevisionGraph graph;
-  graph.scripts_.reserve(scripts.size());
-  // Ids equal as numbers ("03", "003") sort next to each other.
-  for (std::size_t position : order) {
-    Script& script = scripts[position];
-    if (graph.scripts_.empty() || !id_same_number(graph.scripts_.back().id, script.id)) {
-      graph.scripts_.push_back(std::move(script));
-      continue;
+  if (in_order && !repeated) {
+    // The usual case keeps the vector: a copy of 1000 scripts touched 66
+    // pages (260 KB) only to free them again.
+    graph.scripts_ = std::move(scripts);
+  } else {
+    graph.scripts_.reserve(scripts.size());
+    for (std::size_t position : order) {
+      Script& script = scripts[position];
+      if (graph.scripts_.empty() || !id_same_number(graph.scripts_.back().id, script.id)) {
+        graph.scripts_.push_back(std::move(script));
+        continue;
+      }
+      const Script& first = graph.scripts_.back();
+      const std::string same = first.id == script.id ? "" : " (the same number)";
+      diagnostics.push_back(
+          located(script.path, 0, fmt::format("duplicate revision id {}", script.id),
+                  {fmt::format("{}{} is already the id of {}; give this file an unused id",
+                               first.id, same, first.path)}));
     }
-    const Script& first = graph.scripts_.back();
-    const std::string same = first.id == script.id ? "" : " (the same number)";
-    diagnostics.push_back(
-        located(script.path, 0, fmt::format("duplicate revision id {}", script.id),
-                {fmt::format("{}{} is already the id of {}; give this file an unused id",
-                             first.id, same, first.path)}));
   }
 
   const std::size_t n = graph.scripts_.size();

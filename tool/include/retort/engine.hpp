@@ -116,8 +116,11 @@ class Engine {
   virtual std::string describe() const = 0;
 
   // The version table's rows in id order, with `fields` filled in; empty when
-  // the table (or, for SQLite, the file) does not exist yet.
-  virtual std::vector<AppliedRevision> applied(RowFields fields = RowFields::all) = 0;
+  // the table (or, for SQLite, the file) does not exist yet. Not virtual, so
+  // that its default argument is the one every caller gets.
+  std::vector<AppliedRevision> applied(RowFields fields = RowFields::all) {
+    return version_rows(fields);
+  }
 
   // The database's content stamp, when it costs much less than applied():
   // nothing otherwise (the default, and PostgreSQL's, whose server keeps no
@@ -146,6 +149,10 @@ class Engine {
   // (nullopt for NULL): for tools that read the catalog, such as the
   // round-trip checker's fast path (docs/cmake.md).
   virtual std::vector<std::vector<std::optional<std::string>>> select_rows(const std::string& sql) = 0;
+
+ protected:
+  // What applied() returns.
+  virtual std::vector<AppliedRevision> version_rows(RowFields fields) = 0;
 };
 
 // Opens the engine `config` names. Throws DiagnosticError (connection or

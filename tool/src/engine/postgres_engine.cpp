@@ -320,7 +320,7 @@ class PostgresEngine final : public Engine {
 
   std::string describe() const override { return shown_; }
 
-  std::vector<AppliedRevision> applied(RowFields fields) override {
+  std::vector<AppliedRevision> version_rows(RowFields fields) override {
     // Two statements, outside any transaction and without the migration lock:
     // each sees a state that some moment had. Writers must not take the
     // provisional row of a `transaction none` script still running for one

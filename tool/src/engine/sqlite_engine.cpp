@@ -158,7 +158,7 @@ class SqliteEngine final : public Engine {
 
   std::string describe() const override { return "sqlite:" + path_; }
 
-  std::vector<AppliedRevision> applied(RowFields fields) override {
+  std::vector<AppliedRevision> version_rows(RowFields fields) override {
     if (!db_ || !version_table_exists()) return {};
     auto stmt = prepare(select_versions_sql(Dialect::sqlite, table_, fields));
     std::vector<AppliedRevision> rows;
