@@ -850,7 +850,7 @@ class PostgresEngine final : public Engine {
   std::string shown_;
   Connection conn_;
   bool in_group_ = false;
-  bool table_known_ = false;  // ensure_table() saw or created it (see there)
+  bool table_known_ = false;  // seen by version_rows() or ensure_table(), or created
 };
 
 // pg_dump of the server's major version when installed side by side (Debian's
