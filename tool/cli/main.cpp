@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -152,6 +154,13 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc grows a thread's arena by the page, one mprotect() each, and each
+  // takes the address-space lock the other thread's page faults wait on: the
+  // reader thread's 1000 version rows made 29 of them. With a pad it is
+  // made 512 KiB larger at once (address space, not memory: untouched pages
+  // cost nothing), as the main heap grows. PostgreSQL no-op of 1000
+  // scripts, 400 interleaved runs: 9.84 -> 9.48 ms; peak RSS unchanged.
+  mallopt(M_TOP_PAD, 512 * 1024);
   sqlite_without_memory_statistics();  // no command asks for them
   libpq_without_gnutls_init();         // before anything loads libpq
   const int code = run(argc, argv);
