@@ -58,34 +58,6 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
   return strict_graph(std::move(parsed), std::move(problems));
 }
 
-std::set<std::string> known_applied(const RevisionGraph& graph,
-                                    const std::vector<AppliedRevision>& rows) {
-  std::set<std::string> ids;
-  // Rows come in id order, the set's order for ids of one length: with the
-  // hint, most inserts compare once.
-  for (const auto& row : rows)
-    if (graph.find(row.revision) != nullptr) ids.emplace_hint(ids.end(), row.revision);
-  return ids;
-}
-
-std::vector<std::string> applied_heads(const RevisionGraph& graph,
-                                       const std::set<std::string>& applied) {
-  // By position: looking every child up in `applied` cost 0.7 M instructions
-  // for 1000 revisions.
-  const auto& scripts = graph.scripts();
-  const auto is_applied = graph.membership(applied);
-  std::vector<bool> has_applied_child(scripts.size());
-  for (std::size_t i = 0; i < scripts.size(); ++i)
-    if (is_applied[i])
-      for (const auto& parent : scripts[i].parents)
-        if (const Script* found = graph.find(parent))
-          has_applied_child[static_cast<std::size_t>(found - scripts.data())] = true;
-  std::vector<std::string> heads;
-  for (std::size_t i = 0; i < scripts.size(); ++i)
-    if (is_applied[i] && !has_applied_child[i]) heads.push_back(scripts[i].id);
-  return heads;
-}
-
 std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows,
                                  Dialect dialect, Direction direction, std::string_view target) {
   verify_applied(graph, rows, dialect);

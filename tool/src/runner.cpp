@@ -12,26 +12,21 @@ namespace retort {
 
 namespace {
 
-// The applied revisions that no other applied revision descends from.
-std::vector<std::string> applied_heads(const RevisionGraph& graph,
-                                       const std::vector<AppliedRevision>& applied) {
-  std::set<std::string> ids;
-  for (const auto& row : applied) ids.insert(row.revision);
-  std::vector<std::string> heads;
-  for (const auto& id : ids) {
-    const auto& children = graph.children(id);
-    bool covered = std::any_of(children.begin(), children.end(),
-                               [&](const std::string& c) { return ids.count(c) > 0; });
-    if (!covered) heads.push_back(id);
-  }
-  return heads;
-}
-
 std::string join(const std::vector<std::string>& items) {
   return fmt::format("{}", fmt::join(items, ", "));
 }
 
 }  // namespace
+
+std::set<std::string> known_applied(const RevisionGraph& graph,
+                                    const std::vector<AppliedRevision>& rows) {
+  std::set<std::string> ids;
+  // Rows come in id order, the set's order for ids of one length: with the
+  // hint, most inserts compare once.
+  for (const auto& row : rows)
+    if (graph.find(row.revision) != nullptr) ids.emplace_hint(ids.end(), row.revision);
+  return ids;
+}
 
 SourcePosition locate(const Section& section, std::size_t offset) {
   offset = std::min(offset, section.sql.size());
@@ -82,7 +77,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
       continue;
     }
     if (!row.checksum.empty() && !script->up_checksum_is(dialect, row.checksum)) {
-      if (!heads) heads = applied_heads(graph, applied);
+      if (!heads) heads = applied_heads(graph, known_applied(graph, applied));
       Diagnostic d;
       d.path = script->path;
       d.message = fmt::format("revision {} was edited after it was applied (its checksum differs)",

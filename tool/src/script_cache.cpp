@@ -215,12 +215,12 @@ Script read_script(Reader& in, std::string_view path) {
   return script;
 }
 
-// Identifies the cache's format, the executable and the directory: a file
-// that starts otherwise belongs to something else.
-std::string header(const std::string& directory) {
+// Identifies the cache's format, the executable and the directory (as
+// absolute_directory gives it): a file that starts otherwise belongs to
+// something else.
+std::string header(const std::string& absolute) {
   std::string out = "retort script cache";
-  for (const auto& field :
-       {std::to_string(format_version), executable_stamp(), absolute_directory(directory)})
+  for (const auto& field : {std::to_string(format_version), executable_stamp(), absolute})
     out += fmt::format("\n{}:{}", field.size(), field);
   return out + '\n';
 }
@@ -294,14 +294,15 @@ std::optional<ScriptCache> ScriptCache::for_user() {
   return std::nullopt;
 }
 
-fs::path ScriptCache::file_for(const std::string& directory) const {
-  return folder_ / (sha256_hex(absolute_directory(directory)).substr(0, 32) + ".scripts");
+fs::path ScriptCache::file_for(const std::string& absolute) const {
+  return folder_ / (sha256_hex(absolute).substr(0, 32) + ".scripts");
 }
 
 std::optional<std::vector<Script>> ScriptCache::read(const std::string& directory,
                                                      const std::vector<FileStamp>& files,
                                                      const std::string& path_prefix) const {
-  const OpenFile file{::open(file_for(directory).c_str(), O_RDONLY | O_CLOEXEC)};
+  const auto absolute = absolute_directory(directory);
+  const OpenFile file{::open(file_for(absolute).c_str(), O_RDONLY | O_CLOEXEC)};
   struct stat info {};
   if (file.fd < 0 || ::fstat(file.fd, &info) != 0 || info.st_size == 0) return std::nullopt;
   // Mapped whole rather than read: copying the fields into a buffer, faulting
@@ -309,7 +310,7 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
   // samples (perf).
   auto mapped = std::make_shared<MappedCache>(file.fd, static_cast<std::size_t>(info.st_size));
   std::string_view content = mapped->content();
-  const auto expected_header = header(directory);
+  const auto expected_header = header(absolute);
   std::int64_t fields_size = -1;
   if (!content.starts_with(expected_header) ||
       content.size() < expected_header.size() + sizeof fields_size)
@@ -371,8 +372,9 @@ void ScriptCache::write(const std::string& directory, const std::vector<FileStam
     write_script(out, script);
   }
 
-  if (replace_cache_file(file_for(directory),
-                         {header(directory), out.size_of_fields(), out.fields(), out.texts()}))
+  const auto absolute = absolute_directory(directory);
+  if (replace_cache_file(file_for(absolute),
+                         {header(absolute), out.size_of_fields(), out.fields(), out.texts()}))
     keep_newest_cache_files(folder_, ".scripts", kept_files);
 }
 

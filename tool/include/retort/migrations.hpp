@@ -57,15 +57,6 @@ RevisionGraph load_graph(const std::string& directory, const ScriptCache* cache 
 // The graph of compiled-in scripts; throws as load_graph(directory) does.
 RevisionGraph load_graph(std::span<const EmbeddedScript> scripts);
 
-// The ids of `rows` that the graph knows (an unknown one is verify_applied's business).
-std::set<std::string> known_applied(const RevisionGraph& graph,
-                                    const std::vector<AppliedRevision>& rows);
-
-// The applied revisions no other applied revision descends from, in id order:
-// where the database is, as `retort current` prints it. Empty at base.
-std::vector<std::string> applied_heads(const RevisionGraph& graph,
-                                       const std::set<std::string>& applied);
-
 // The steps that bring a database whose version table holds `rows` to
 // `target` (plan_upgrade's or plan_downgrade's grammar), once verify_applied
 // has accepted the rows for `dialect`.

@@ -47,4 +47,9 @@ std::vector<Step> plan_steps(const RevisionGraph& graph, const std::set<std::str
 std::set<std::string> plan_stamp(const RevisionGraph& graph,
                                  std::string_view target);
 
+// The applied revisions no other applied revision descends from, in id order:
+// where the database is, as `retort current` prints it. Empty at base.
+std::vector<std::string> applied_heads(const RevisionGraph& graph,
+                                       const std::set<std::string>& applied);
+
 }  // namespace retort

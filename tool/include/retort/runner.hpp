@@ -29,6 +29,10 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
                                         const std::vector<AppliedRevision>& applied,
                                         Dialect dialect);
 
+// The ids of `rows` that the graph knows (an unknown one is verify_applied's business).
+std::set<std::string> known_applied(const RevisionGraph& graph,
+                                    const std::vector<AppliedRevision>& rows);
+
 // Refuses to go on (DiagnosticError, ExitCode::state) with record_problems'
 // diagnostics when there are any. Called before any step runs.
 void verify_applied(const RevisionGraph& graph,

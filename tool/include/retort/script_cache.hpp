@@ -63,7 +63,9 @@ class ScriptCache {
              const std::vector<Script>& scripts) const;
 
  private:
-  std::filesystem::path file_for(const std::string& directory) const;
+  // The cache file of a directory, given absolute and normalised as read()
+  // and write() make it once for both the file's name and its header.
+  std::filesystem::path file_for(const std::string& absolute) const;
 
   std::filesystem::path folder_;
   std::chrono::nanoseconds racy_window_;
