@@ -109,6 +109,20 @@ TEST_F(Drift, AppliedRevisionWhoseFileIsGone) {
   EXPECT_NE(current.out.find("0040 (no script with this id)"), std::string::npos) << current.out;
 }
 
+// The stamp the edited script's note proposes must be one `stamp` accepts:
+// the applied heads among the scripts, not a recorded id without a script.
+TEST_F(Drift, EditedScriptBesideAGoneOneProposesAStampOfKnownRevisions) {
+  ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
+  fs::remove(dir.path() / "migrations/0040_likes.sql");
+  dir.write("migrations/0020_posts.sql", script("0010", "posts_renamed"));
+
+  auto check = retort({"check", "--database"});
+  EXPECT_EQ(check.exit_code, 6) << check.err;
+  EXPECT_NE(check.err.find("record the new checksum with 'retort stamp 0030'\n"),
+            std::string::npos)
+      << check.err;
+}
+
 TEST_F(Drift, TransactionNoneScriptLeftPartWay) {
   ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
   dir.write("migrations/0050_two_steps.sql",
