@@ -159,8 +159,8 @@ int main(int argc, char** argv) {
   // reader thread's 1000 version rows made 29 of them. With a pad it is
   // made 512 KiB larger at once (address space, not memory: untouched pages
   // cost nothing), as the main heap grows. PostgreSQL no-op of 1000
-  // scripts, 0.1-0.35 ms less in four interleaved loops (bench/notes.md,
-  // fix 45); peak RSS unchanged.
+  // scripts: 0.11-0.36 ms less in four interleaved loops out of five, 0.04
+  // more in the fifth (bench/notes.md, fix 45); peak RSS unchanged.
   mallopt(M_TOP_PAD, 512 * 1024);
   sqlite_without_memory_statistics();  // no command asks for them
   libpq_without_gnutls_init();         // before anything loads libpq
