@@ -132,7 +132,9 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   verify_applied(project.graph, rows, engine->dialect());
   auto applied = known_applied(project.graph, rows);
   auto steps = plan_steps(project.graph, applied, direction, options.target);
-  rows = {};  // not needed while the steps run: their memory goes back
+  // Not needed while the steps run, so their memory goes back before the
+  // table is read again; a command with nothing to do just ends.
+  if (!steps.empty()) rows = {};
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
     // longer pending, and sorting below it is no reason for a warning.
