@@ -119,6 +119,27 @@ TEST_F(Cli, LibpqIsLoadedWithoutSettingUpGnutls) {
   EXPECT_NE(asked.err.find("gnutls["), std::string::npos) << asked.err;
 }
 
+// SQLite's math functions call libm, which the executable loads on their first
+// call rather than at start (tool/src/libm_on_demand.cpp): each of them works.
+TEST_F(Cli, SqliteMathFunctionsWork) {
+  dir.write("migrations/0005_math.sql", R"(-- retort:parent 0004
+-- retort:up
+CREATE TABLE math (ok INTEGER CHECK (ok = 1));
+INSERT INTO math VALUES (
+  pow(2, 10) = 1024 AND power(3, 2) = 9 AND sqrt(16) = 4 AND exp(0) = 1 AND ln(exp(2)) = 2
+  AND log(100) = 2 AND round(log10(1000), 9) = 3 AND log2(8) = 3 AND log(2, 64) = 6
+  AND ceil(1.2) = 2 AND floor(1.8) = 1 AND trunc(-1.5) = -1 AND mod(7, 3) = 1
+  AND round(sin(pi() / 2), 9) = 1 AND cos(0) = 1 AND tan(0) = 0 AND asin(0) = 0 AND acos(1) = 0
+  AND atan(0) = 0 AND atan2(0, 1) = 0 AND sinh(0) = 0 AND cosh(0) = 1 AND tanh(0) = 0
+  AND asinh(0) = 0 AND acosh(1) = 0 AND atanh(0) = 0 AND degrees(pi()) = 180);
+-- retort:down
+DROP TABLE math;
+)");
+  auto r = retort({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(applied().back(), "0005");
+}
+
 TEST_F(Cli, UpgradeWithoutTargetMeansHeadAndSecondRunDoesNothing) {
   ASSERT_EQ(retort({"upgrade"}).exit_code, 0);
   auto again = retort({"upgrade", "head"});
