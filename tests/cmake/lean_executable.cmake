@@ -5,11 +5,16 @@
 # and SQLite comes from its archive when the build found one (SQLITE_ARCHIVE),
 # its math functions loading libm on first use unless libpg_query's archive is
 # linked too (PG_QUERY_LINKED), which may call libm itself.
+# When the build's lld packs relative relocations (PACKED_RELOCATIONS), the
+# executable has them packed.
 # Usage: cmake -DOBJDUMP=<objdump> -DEXECUTABLE=<file> [-DSQLITE_ARCHIVE=<file>]
-#        [-DPG_QUERY_LINKED=ON] -P lean_executable.cmake
+#        [-DPG_QUERY_LINKED=ON] [-DPACKED_RELOCATIONS=ON] -P lean_executable.cmake
 execute_process(COMMAND ${OBJDUMP} -p ${EXECUTABLE} OUTPUT_VARIABLE headers RESULT_VARIABLE failed)
 if(failed)
   message(FATAL_ERROR "${OBJDUMP} -p ${EXECUTABLE} failed")
+endif()
+if(PACKED_RELOCATIONS AND NOT headers MATCHES "\n *RELR ")
+  message(FATAL_ERROR "${EXECUTABLE} has no packed relocations (RELR): link it with -z pack-relative-relocs")
 endif()
 string(REGEX MATCHALL "NEEDED +[^ \n]+" needed "${headers}")
 list(TRANSFORM needed REPLACE "NEEDED +" "")
