@@ -125,6 +125,7 @@ std::vector<Diagnostic> out_of_order(const std::set<std::string>& applied,
 void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporter,
                const RunOptions& options) {
   if (options.single_transaction) engine.begin_group();
+  std::string sql;  // the step's, when read from a mapped script cache
   for (const auto& step : steps) {
     const Script& script = *step.script;
     const Section* section = script.section(step.direction, engine.dialect());
@@ -136,7 +137,7 @@ void run_steps(Engine& engine, const std::vector<Step>& steps, Reporter& reporte
     StepRequest request;
     request.revision = script.id;
     request.direction = step.direction;
-    request.sql = section->sql;
+    request.sql = script.sql_to_run(*section, sql);
     request.checksum = script.checksum(Direction::up, engine.dialect());
     request.transaction = script.transaction;
     try {

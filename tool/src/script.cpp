@@ -570,6 +570,7 @@ void Script::keep_text() {
     *out++ = '\0';  // as after a std::string: see StepRequest::sql
   }
   text = std::move(block);
+  mapped_sql = nullptr;
 }
 
 ParseResult parse_script(std::string_view path, std::string_view content) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 // Bump whenever the parser or Script changes what it makes of a file: a cache
 // written by another build of the same version must not be read. The
 // executable's stamp (below) catches most rebuilds; this catches the rest.
-constexpr std::uint32_t format_version = 4;
+constexpr std::uint32_t format_version = 5;
 
 // How many directories' caches a user keeps; the least recently written go.
 constexpr std::size_t kept_files = 64;
@@ -55,10 +56,20 @@ std::string absolute_directory(const std::string& directory) {
   return (path.has_filename() ? path : path.parent_path()).string();  // "dir/" is "dir"
 }
 
-// The file is the header, then the size of the fields, the fields, and the
-// texts they name by offset and size, each followed by a NUL byte. The texts
-// come last so that they can be mapped: the scripts view them where they are,
-// rather than in a read buffer and a copy per script.
+// The kernel maps the 64 KiB around each page of a file that a process faults
+// in (fault-around), so the fields are given back in such blocks as they are
+// read: a page given back inside a block still being read would be mapped
+// again by the next fault there.
+constexpr std::uintptr_t fault_around_block = 64 << 10;
+
+// The file is the header, then the sizes of the fields and of the names, the
+// fields, and the texts they name by offset and size, each followed by a NUL
+// byte: first the names (ids, slugs, messages, file names), then the SQL of
+// the sections. The texts come last so that they can be mapped: the scripts
+// view them where they are, rather than in a read buffer and a copy per
+// script. The SQL comes apart from the names so that loading, planning and a
+// run with nothing to do never touch it; a step reads its SQL from the file
+// (MappedCache::read).
 class Writer {
  public:
   template <typename Integer>
@@ -67,33 +78,38 @@ class Writer {
     auto wide = static_cast<std::int64_t>(value);
     fields_.append(reinterpret_cast<const char*>(&wide), sizeof wide);
   }
-  void text(std::string_view value) {
-    integer(texts_.size());
-    integer(value.size());
-    texts_.append(value);
-    texts_ += '\0';
-  }
+  void text(std::string_view value) { append(names_, value); }
+  void sql(std::string_view value) { append(sql_, value); }
   void optional_digest(const Script::Digest* value) {
     integer(value != nullptr);
     if (value) fields_.append(reinterpret_cast<const char*>(value->data()), value->size());
   }
-  std::string size_of_fields() const {
-    Writer size;
-    size.integer(fields_.size());
-    return size.fields_;
+  std::string sizes() const {
+    Writer sizes;
+    sizes.integer(fields_.size());
+    sizes.integer(names_.size());
+    return sizes.fields_;
   }
   const std::string& fields() const { return fields_; }
-  const std::string& texts() const { return texts_; }
+  const std::string& names() const { return names_; }
+  const std::string& sql() const { return sql_; }
 
  private:
-  std::string fields_, texts_;
+  void append(std::string& texts, std::string_view value) {
+    integer(texts.size());
+    integer(value.size());
+    texts.append(value);
+    texts += '\0';
+  }
+  std::string fields_, names_, sql_;
 };
 
 // Reads what Writer wrote; any inconsistency (a damaged or truncated file)
 // sets failed() and yields zeros, so the caller checks once at the end.
 class Reader {
  public:
-  Reader(std::string_view fields, std::string_view texts) : in_(fields), texts_(texts) {}
+  Reader(std::string_view fields, std::string_view names, std::string_view sql)
+      : in_(fields), names_(names), sql_(sql) {}
   std::int64_t integer() {
     std::int64_t value = 0;
     if (in_.size() < sizeof value) return fail();
@@ -101,15 +117,15 @@ class Reader {
     in_.remove_prefix(sizeof value);
     return value;
   }
-  // A view into the texts, NUL-terminated: valid while they are.
+  // A view into the names, NUL-terminated: valid while they are.
   std::string_view text() {
-    const auto offset = integer(), size = integer();
-    if (offset < 0 || size < 0 || static_cast<std::uint64_t>(offset) >= texts_.size() ||
-        static_cast<std::uint64_t>(size) >= texts_.size() - static_cast<std::uint64_t>(offset) ||
-        texts_[static_cast<std::size_t>(offset + size)] != '\0')
-      return fail(), std::string_view();
-    return texts_.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
+    const auto value = view(names_);
+    if (!failed_ && value.data()[value.size()] != '\0') return fail(), std::string_view();
+    return value;
   }
+  // A view into the SQL, not touched here: its NUL was written as the
+  // names' was, and the SQL's last byte is checked to be one (read()).
+  std::string_view sql() { return view(sql_); }
   std::optional<Script::Digest> optional_digest() {
     if (integer() == 0) return std::nullopt;
     Script::Digest digest;
@@ -120,8 +136,17 @@ class Reader {
   }
   bool failed() const { return failed_; }
   bool at_end() const { return in_.empty(); }
+  const char* position() const { return in_.data(); }
 
  private:
+  // The text at the next offset and size, inside `texts` with a byte after it.
+  std::string_view view(std::string_view texts) {
+    const auto offset = integer(), size = integer();
+    if (offset < 0 || size < 0 || static_cast<std::uint64_t>(offset) >= texts.size() ||
+        static_cast<std::uint64_t>(size) >= texts.size() - static_cast<std::uint64_t>(offset))
+      return fail(), std::string_view();
+    return texts.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
+  }
   std::string_view bytes(std::size_t size) {
     if (size > in_.size()) return fail(), std::string_view();
     auto value = in_.substr(0, size);
@@ -133,14 +158,14 @@ class Reader {
     in_ = {};
     return 0;
   }
-  std::string_view in_, texts_;
+  std::string_view in_, names_, sql_;
   bool failed_ = false;
 };
 
 void write_section(Writer& out, const std::optional<Section>& section) {
   out.integer(section.has_value());
   if (!section) return;
-  out.text(section->sql);
+  out.sql(section->sql);
   out.integer(section->first_line);
   out.integer(section->directive_line);
 }
@@ -148,7 +173,7 @@ void write_section(Writer& out, const std::optional<Section>& section) {
 std::optional<Section> read_section(Reader& in) {
   if (in.integer() == 0) return std::nullopt;
   Section section;
-  section.sql = in.text();
+  section.sql = in.sql();
   section.first_line = static_cast<int>(in.integer());
   section.directive_line = static_cast<int>(in.integer());
   return section;
@@ -225,26 +250,20 @@ std::string header(const std::string& absolute) {
   return out + '\n';
 }
 
-// An open file, closed when it goes.
-struct OpenFile {
-  int fd;
-  ~OpenFile() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// A cache file mapped read-only, and the paths of its scripts: what the
-// scripts read from it view. Writers replace the file by a rename, so the
+// A cache file, open and mapped read-only, and the paths of its scripts: what
+// the scripts read from it view. Writers replace the file by a rename, so the
 // mapped one never changes. Its fields are needed once: release() gives their
-// pages back, as a read buffer would have been (the peak stays the same).
-class MappedCache {
+// pages back as they are read. Its SQL is read from the file when it runs.
+class MappedCache final : public MappedSql {
  public:
-  MappedCache(int fd, std::size_t size) {
+  // Takes `fd`, open on the file, and closes it when it goes.
+  MappedCache(int fd, std::size_t size) : fd_(fd) {
     void* address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (address != MAP_FAILED) content_ = {static_cast<const char*>(address), size};
   }
   ~MappedCache() {
     if (!content_.empty()) ::munmap(const_cast<char*>(content_.data()), content_.size());
+    ::close(fd_);
   }
   MappedCache(const MappedCache&) = delete;
   MappedCache& operator=(const MappedCache&) = delete;
@@ -255,14 +274,35 @@ class MappedCache {
   // read again from the file should anything touch them.
   void release(std::string_view part) const {
     const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto begin = (reinterpret_cast<std::uintptr_t>(part.data()) + page - 1) / page * page;
-    const auto end = (reinterpret_cast<std::uintptr_t>(part.data()) + part.size()) / page * page;
+    const auto begin = (address(part.data()) + page - 1) / page * page;
+    const auto end = address(part.data() + part.size()) / page * page;
     if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
   }
 
+  // Drops the fault-around blocks wholly inside [from, to), and says where
+  // the next call starts.
+  const char* release_blocks(const char* from, const char* to) const {
+    const auto end = address(to) / fault_around_block * fault_around_block;
+    if (end <= address(from)) return from;
+    const auto* until = reinterpret_cast<const char*>(end);
+    release(std::string_view(from, static_cast<std::size_t>(until - from)));
+    return until;
+  }
+
+  std::string_view read(std::string_view sql, std::string& buffer) const override {
+    buffer.resize(sql.size());
+    const auto offset = static_cast<off_t>(sql.data() - content_.data());
+    if (::pread(fd_, buffer.data(), sql.size(), offset) != static_cast<ssize_t>(sql.size())) return sql;
+    return buffer;
+  }
+
   std::string paths;  // NUL-separated; reserved up front, as scripts view it
+  std::string_view sql_;  // where the sections' SQL is in content()
 
  private:
+  static std::uintptr_t address(const char* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+  int fd_;
   std::string_view content_;
 };
 
@@ -302,26 +342,35 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
                                                      const std::vector<FileStamp>& files,
                                                      const std::string& path_prefix) const {
   const auto absolute = absolute_directory(directory);
-  const OpenFile file{::open(file_for(absolute).c_str(), O_RDONLY | O_CLOEXEC)};
+  const int fd = ::open(file_for(absolute).c_str(), O_RDONLY | O_CLOEXEC);
   struct stat info {};
-  if (file.fd < 0 || ::fstat(file.fd, &info) != 0 || info.st_size == 0) return std::nullopt;
+  if (fd < 0) return std::nullopt;
+  if (::fstat(fd, &info) != 0 || info.st_size == 0) return ::close(fd), std::nullopt;
   // Mapped whole rather than read: copying the fields into a buffer, faulting
   // the buffer in and unmapping it were 12 % of a cached `retort check`'s
   // samples (perf).
-  auto mapped = std::make_shared<MappedCache>(file.fd, static_cast<std::size_t>(info.st_size));
+  auto mapped = std::make_shared<MappedCache>(fd, static_cast<std::size_t>(info.st_size));
   std::string_view content = mapped->content();
   const auto expected_header = header(absolute);
-  std::int64_t fields_size = -1;
-  if (!content.starts_with(expected_header) ||
-      content.size() < expected_header.size() + sizeof fields_size)
+  std::array<std::int64_t, 2> sizes{-1, -1};  // of the fields and of the names
+  if (!content.starts_with(expected_header) || content.size() < expected_header.size() + sizeof sizes)
     return std::nullopt;
   content.remove_prefix(expected_header.size());
-  std::memcpy(&fields_size, content.data(), sizeof fields_size);
-  content.remove_prefix(sizeof fields_size);
-  if (fields_size < 0 || static_cast<std::uint64_t>(fields_size) > content.size())
+  std::memcpy(sizes.data(), content.data(), sizeof sizes);
+  content.remove_prefix(sizeof sizes);
+  if (sizes[0] < 0 || sizes[1] < 0 || static_cast<std::uint64_t>(sizes[0]) > content.size() ||
+      static_cast<std::uint64_t>(sizes[1]) > content.size() - static_cast<std::uint64_t>(sizes[0]))
     return std::nullopt;
-  const auto fields = content.substr(0, static_cast<std::size_t>(fields_size));
-  Reader in(fields, content.substr(fields.size()));
+  const auto fields = content.substr(0, static_cast<std::size_t>(sizes[0]));
+  const auto names = content.substr(fields.size(), static_cast<std::size_t>(sizes[1]));
+  mapped->sql_ = content.substr(fields.size() + names.size());
+  // Every SQL text is followed by a NUL byte, which Reader::sql() does not
+  // look at; a damaged file that lost one still ends in one, so that no
+  // statement reads past the mapping. Read, not touched through the mapping.
+  char last = '\0';
+  if (!mapped->sql_.empty() && (::pread(fd, &last, 1, info.st_size - 1) != 1 || last != '\0'))
+    return std::nullopt;
+  Reader in(fields, names, mapped->sql_);
 
   if (in.integer() != static_cast<std::int64_t>(files.size())) return std::nullopt;
   std::size_t paths_size = 0;
@@ -336,6 +385,7 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
   auto& paths = mapped->paths;
   paths.reserve(paths_size);
   const std::shared_ptr<const char[]> text(mapped, mapped->content().data());
+  const char* released = fields.data();
   for (std::int64_t i = 0; i < count && !in.failed(); ++i) {
     const auto name = in.text();
     if (paths.size() + path_prefix.size() + name.size() + 1 > paths_size) return std::nullopt;
@@ -344,9 +394,15 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
     scripts.push_back(read_script(in, std::string_view(paths).substr(start)));
     paths += '\0';
     scripts.back().text = text;
+    scripts.back().mapped_sql = mapped.get();
+    // The fields go as they are read, rather than all at the end, when the
+    // whole of them was resident with everything else.
+    released = mapped->release_blocks(released, in.position());
   }
   if (in.failed() || !in.at_end()) return std::nullopt;
   mapped->release(fields);
+  // What the kernel mapped of the SQL around the last names' pages, unread.
+  mapped->release(mapped->sql_);
   return scripts;
 }
 
@@ -374,7 +430,7 @@ void ScriptCache::write(const std::string& directory, const std::vector<FileStam
 
   const auto absolute = absolute_directory(directory);
   if (replace_cache_file(file_for(absolute),
-                         {header(absolute), out.size_of_fields(), out.fields(), out.texts()}))
+                         {header(absolute), out.sizes(), out.fields(), out.names(), out.sql()}))
     keep_newest_cache_files(folder_, ".scripts", kept_files);
 }
 
