@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,7 +15,9 @@
 
 #include "engine/engine_conformance.hpp"
 #include "retort/migrations.hpp"
+#include "retort/record_cache.hpp"
 #include "support/pg_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace retort::testing {
 namespace {
@@ -103,6 +106,12 @@ class PostgresEngine : public ::testing::Test {
 
   // The value of `sql` in the test's database.
   std::string value(const std::string& sql) { return pg_value(database_->url(), sql); }
+
+  // What the one other session of the test's database, an engine's, sent last.
+  std::string engines_last_query() {
+    return value("SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                 "pg_backend_pid()");
+  }
 
   std::string base_url_;
   std::optional<TestDatabase> database_;
@@ -336,6 +345,60 @@ TEST_F(PostgresEngine, MissingVersionSchemaIsAClearError) {
   EXPECT_EQ(d.diagnostics().at(0).message,
             fmt::format("the version table's schema \"nope\" does not exist in {}",
                         open()->describe()));
+}
+
+// A table seen before (TableHint::seen) is read in the same message as its
+// existence check: one round trip, as the engine's last query in
+// pg_stat_activity shows. The rows are the same; a table or schema that is
+// gone is no table, not an error, and leaves no aborted transaction behind;
+// inside a transaction, which a failed read would abort, the check goes first.
+TEST_F(PostgresEngine, ATableSeenBeforeIsReadInTheMessageOfItsCheck) {
+  auto engine = open();
+  EXPECT_TRUE(engine->applied(RowFields::all, TableHint::seen).empty());  // never created
+  engine->run(up_step("0001", "CREATE TABLE a (id int);"));
+
+  auto rows = engine->applied(RowFields::all, TableHint::seen);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].revision, "0001");
+  const auto query = engines_last_query();
+  EXPECT_NE(query.find("to_regclass"), std::string::npos) << query;
+  EXPECT_NE(query.find("FROM \"public\".\"retort_version\""), std::string::npos) << query;
+
+  engine->begin_group();
+  EXPECT_EQ(engine->applied(RowFields::planning, TableHint::seen).size(), 1u);
+  EXPECT_TRUE(engine->run(up_step("0002", "CREATE TABLE b (id int);")).ran);
+  engine->commit_group();
+
+  pg_exec(database_->url(), "DROP TABLE retort_version");
+  EXPECT_TRUE(engine->applied(RowFields::all, TableHint::seen).empty());
+  EXPECT_TRUE(engine->applied().empty());  // the connection is usable: nothing left aborted
+  EXPECT_TRUE(open({"nope", "retort_version"})->applied(RowFields::all, TableHint::seen).empty());
+}
+
+// For a PostgreSQL database the record cache keeps only whether its version
+// table had rows, an empty file, so that the next read is one round trip
+// (TableHint::seen); a read that finds no rows removes the file.
+TEST_F(PostgresEngine, RecordCacheRemembersThatTheTableHadRows) {
+  TempDir dir;
+  const RecordCache cache(dir.path());
+  auto files = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+      n += entry.path().extension() == ".table";
+    return n;
+  };
+  auto engine = open();
+  EXPECT_TRUE(cache.applied(*engine, {}).empty());
+  EXPECT_EQ(files(), 0u);
+  engine->run(up_step("0001", "CREATE TABLE a (id int);"));
+  EXPECT_EQ(revisions(cache.applied(*engine, {})), std::vector<std::string>{"0001"});
+  EXPECT_EQ(engines_last_query().find("to_regclass"), std::string::npos);
+  EXPECT_EQ(files(), 1u);
+  EXPECT_EQ(revisions(cache.applied(*engine, {})), std::vector<std::string>{"0001"});
+  EXPECT_NE(engines_last_query().find("to_regclass"), std::string::npos);
+  pg_exec(database_->url(), "DROP TABLE retort_version");
+  EXPECT_TRUE(cache.applied(*engine, {}).empty());
+  EXPECT_EQ(files(), 0u);
 }
 
 TEST_F(PostgresEngine, MissingPrivilegeOnTheVersionTableIsAStateError) {

@@ -98,13 +98,32 @@ void write_rows(const fs::path& file, const ContentStamp& stamp, const VersionTa
 std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionTable& table,
                                                   RowFields fields) const {
   auto before = engine.content_stamp();
-  if (!before) return engine.applied(fields);
+  if (!before)
+    return engine.reads_faster_with_hint() ? applied_with_hint(engine, table, fields)
+                                           : engine.applied(fields);
   auto file = folder_ / (sha256_hex(before->database + '\n' + table_name(table)).substr(0, 32) +
                          ".record");
   if (auto rows = read_rows(file, *before, table)) return std::move(*rows);
   auto rows = engine.applied();
   // Kept only if nothing committed while they were read.
   if (engine.content_stamp() == before) write_rows(file, *before, table, rows);
+  return rows;
+}
+
+std::vector<AppliedRevision> RecordCache::applied_with_hint(Engine& engine, const VersionTable& table,
+                                                            RowFields fields) const {
+  // An empty file: its existence is the whole of what is kept.
+  // Named by the database as describe() shows it, without a password.
+  const auto marker =
+      folder_ / (sha256_hex(engine.describe() + '\n' + table_name(table)).substr(0, 32) + ".table");
+  std::error_code ec;
+  const bool seen = fs::exists(marker, ec);
+  auto rows = engine.applied(fields, seen ? TableHint::seen : TableHint::unknown);
+  if (seen && rows.empty()) {
+    fs::remove(marker, ec);
+  } else if (!seen && !rows.empty() && replace_cache_file(marker, {})) {
+    keep_newest_cache_files(folder_, ".table", kept_files);
+  }
   return rows;
 }
 

@@ -82,6 +82,16 @@ struct ContentStamp {
   bool operator==(const ContentStamp&) const = default;
 };
 
+// What a reader of the version table knows of it beforehand.
+enum class TableHint {
+  unknown,
+  // It had rows when this database was last read (the record cache keeps
+  // that): an engine may ask for the rows in the same round trip as for the
+  // table's existence, at the price of a failed read, which the server may
+  // log, when the table has gone since.
+  seen,
+};
+
 // How an engine is opened.
 enum class OpenMode {
   read_only,   // never creates the database or the version table
@@ -117,10 +127,15 @@ class Engine {
 
   // The version table's rows in id order, with `fields` filled in; empty when
   // the table (or, for SQLite, the file) does not exist yet. Not virtual, so
-  // that its default argument is the one every caller gets.
-  std::vector<AppliedRevision> applied(RowFields fields = RowFields::all) {
-    return version_rows(fields);
+  // that its default arguments are the ones every caller gets.
+  std::vector<AppliedRevision> applied(RowFields fields = RowFields::all,
+                                       TableHint hint = TableHint::unknown) {
+    return version_rows(fields, hint);
   }
+
+  // Whether applied() costs less given TableHint::seen (PostgreSQL: one
+  // round trip instead of two), so that a record cache keeps the hint.
+  virtual bool reads_faster_with_hint() const { return false; }
 
   // The database's content stamp, when it costs much less than applied():
   // nothing otherwise (the default, and PostgreSQL's, whose server keeps no
@@ -152,7 +167,7 @@ class Engine {
 
  protected:
   // What applied() returns.
-  virtual std::vector<AppliedRevision> version_rows(RowFields fields) = 0;
+  virtual std::vector<AppliedRevision> version_rows(RowFields fields, TableHint hint) = 0;
 };
 
 // Opens the engine `config` names. Throws DiagnosticError (connection or

@@ -320,7 +320,9 @@ class PostgresEngine final : public Engine {
 
   std::string describe() const override { return shown_; }
 
-  std::vector<AppliedRevision> version_rows(RowFields fields) override {
+  bool reads_faster_with_hint() const override { return true; }
+
+  std::vector<AppliedRevision> version_rows(RowFields fields, TableHint hint) override {
     // Two statements, outside any transaction and without the migration lock:
     // each sees a state that some moment had. Writers must not take the
     // provisional row of a `transaction none` script still running for one
@@ -328,10 +330,11 @@ class PostgresEngine final : public Engine {
     // holding the lock, which waits for such a script to end; readers take
     // what is there. Without BEGIN, the lock's try and COMMIT, a no-op upgrade
     // of 1000 scripts took 0.3 ms less (400 interleaved runs).
-    if (!table_exists()) return {};
-    table_known_ = true;  // as ensure_table() takes it: the first step need not look again
     const auto sql = select_versions_sql(Dialect::postgres, table_, fields);
-    auto rows = applied_rows(exec_internal(conn_.get(), sql).get(), fields);
+    auto result = select_from_version_table(sql, hint);
+    if (!result) return {};
+    table_known_ = true;  // as ensure_table() takes it: the first step need not look again
+    auto rows = applied_rows(result->get(), fields);
     const bool progress = std::any_of(rows.begin(), rows.end(), [](const auto& row) {
       return row.statements_done.has_value();
     });
@@ -569,13 +572,36 @@ class PostgresEngine final : public Engine {
   // Whether the version table exists: a name lookup, not a join over
   // pg_namespace and pg_class (a fresh backend plans the join for 2.3 ms, the
   // lookup costs 0.7). A missing schema is simply "no table" here.
-  bool table_exists() { return exists("to_regclass", qualified_table(Dialect::postgres, table_)); }
+  bool table_exists() { return is_true(exec_internal(conn_.get(), table_exists_sql()).get()); }
+  std::string table_exists_sql() { return exists_sql("to_regclass", qualified_table(Dialect::postgres, table_)); }
 
   // Whether `name` names an object of `lookup`'s kind (to_regclass,
   // to_regnamespace).
   bool exists(std::string_view lookup, std::string_view name) {
-    const auto sql = fmt::format("SELECT pg_catalog.{}({}) IS NOT NULL", lookup, literal(name));
-    return std::string_view(PQgetvalue(exec_internal(conn_.get(), sql).get(), 0, 0)) == "t";
+    return is_true(exec_internal(conn_.get(), exists_sql(lookup, name)).get());
+  }
+  std::string exists_sql(std::string_view lookup, std::string_view name) {
+    return fmt::format("SELECT pg_catalog.{}({}) IS NOT NULL", lookup, literal(name));
+  }
+  static bool is_true(const PGresult* result) { return std::string_view(PQgetvalue(result, 0, 0)) == "t"; }
+
+  // The result of `sql`, a read of the version table, when the table exists.
+  // With a table seen before and no transaction open (which a failed read
+  // would abort), the check and the read go in one message, one round trip
+  // rather than two: a no-op upgrade of 1000 scripts took 0.45 ms less (300
+  // interleaved runs). Should the table be gone, the read fails, harmlessly:
+  // the check's answer comes first.
+  std::optional<Result> select_from_version_table(const std::string& sql, TableHint hint) {
+    if (hint != TableHint::seen || PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) {
+      if (!table_exists()) return std::nullopt;
+      return exec_internal(conn_.get(), sql);
+    }
+    auto results = exec_message(conn_.get(), table_exists_sql() + "; " + sql);
+    if (auto error = error_of(conn_.get(), results.front().get())) fail_internal(conn_.get(), *error);
+    if (!is_true(results.front().get())) return std::nullopt;
+    if (auto error = error_of(conn_.get(), results.size() == 2 ? results.back().get() : nullptr))
+      fail_internal(conn_.get(), *error);
+    return std::move(results.back());
   }
 
   // The rows of select_versions_sql(`fields`)'s `result`, in id order.

@@ -158,7 +158,9 @@ class SqliteEngine final : public Engine {
 
   std::string describe() const override { return "sqlite:" + path_; }
 
-  std::vector<AppliedRevision> version_rows(RowFields fields) override {
+  // The hint is of no use here (reads_faster_with_hint()): the table's
+  // existence is known without a query, from the schema SQLite has parsed.
+  std::vector<AppliedRevision> version_rows(RowFields fields, TableHint) override {
     if (!db_ || !version_table_exists()) return {};
     auto stmt = prepare(select_versions_sql(Dialect::sqlite, table_, fields));
     std::vector<AppliedRevision> rows;
