@@ -86,6 +86,22 @@ TEST(RevisionGraph, MembershipFlagsTheScriptsInOrderAndIgnoresUnknownIds) {
   EXPECT_EQ(graph.membership({}), (std::vector<bool>{false, false, false}));
 }
 
+// A guess is only where find() looks first: a wrong one, or none, finds the
+// same script; walking with next() visits the scripts in id order.
+TEST(RevisionGraph, FindWithAGuessFindsWhatFindFinds) {
+  auto graph = build_clean({script("1"), script("9", {"1"}), script("10", {"9"})});
+  const Script* one = graph.first();
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(one->id, "1");
+  EXPECT_EQ(graph.find("9", graph.next(one)), graph.find("9"));
+  EXPECT_EQ(graph.find("10", one), graph.find("10"));
+  EXPECT_EQ(graph.find("10", nullptr), graph.find("10"));
+  EXPECT_EQ(graph.find("77", one), nullptr);
+  EXPECT_EQ(graph.next(graph.find("10")), nullptr);
+  EXPECT_EQ(graph.next(nullptr), nullptr);
+  EXPECT_EQ(build_clean({}).first(), nullptr);
+}
+
 TEST(AppliedHeads, AreTheAppliedRevisionsWithoutAnAppliedChildInIdOrder) {
   // 2 branches into 9 and 10; ids of two lengths, so that id order is not the
   // order of the strings.

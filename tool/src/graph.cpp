@@ -245,6 +245,14 @@ const Script* RevisionGraph::find(std::string_view id) const {
   }
 }
 
+const Script* RevisionGraph::find(std::string_view id, const Script* guess) const {
+  return guess != nullptr && guess->id == id ? guess : find(id);
+}
+
+const Script* RevisionGraph::next(const Script* script) const {
+  return script != nullptr && script + 1 != scripts_.data() + scripts_.size() ? script + 1 : nullptr;
+}
+
 std::vector<std::string> RevisionGraph::heads() const {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < scripts_.size(); ++i)
@@ -268,8 +276,12 @@ std::span<const std::string> RevisionGraph::children(std::string_view id) const 
 
 std::vector<bool> RevisionGraph::membership(const std::set<std::string>& ids) const {
   std::vector<bool> in(scripts_.size());
+  const Script* guess = first();
   for (const auto& id : ids)
-    if (const Script* script = find(id)) in[position(*script)] = true;
+    if (const Script* script = find(id, guess)) {
+      in[position(*script)] = true;
+      guess = next(script);
+    }
   return in;
 }
 

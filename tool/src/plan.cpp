@@ -254,7 +254,8 @@ std::vector<std::string> applied_heads(const RevisionGraph& graph,
   for (std::size_t i = 0; i < scripts.size(); ++i)
     if (is_applied[i])
       for (const auto& parent : scripts[i].parents)
-        if (const Script* found = graph.find(parent))
+        // Mostly the script just before, in a chain.
+        if (const Script* found = graph.find(parent, i > 0 ? &scripts[i - 1] : nullptr))
           has_applied_child[static_cast<std::size_t>(found - scripts.data())] = true;
   std::vector<std::string> heads;
   for (std::size_t i = 0; i < scripts.size(); ++i)

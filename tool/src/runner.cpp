@@ -22,9 +22,14 @@ std::set<std::string> known_applied(const RevisionGraph& graph,
                                     const std::vector<AppliedRevision>& rows) {
   std::set<std::string> ids;
   // Rows come in id order, the set's order for ids of one length: with the
-  // hint, most inserts compare once.
+  // hint, most inserts compare once, and each row names the script after the
+  // last one's.
+  const Script* guess = graph.first();
   for (const auto& row : rows)
-    if (graph.find(row.revision) != nullptr) ids.emplace_hint(ids.end(), row.revision);
+    if (const Script* script = graph.find(row.revision, guess)) {
+      ids.emplace_hint(ids.end(), row.revision);
+      guess = graph.next(script);
+    }
   return ids;
 }
 
@@ -51,8 +56,9 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
                                         Dialect dialect) {
   std::vector<Diagnostic> problems;
   std::optional<std::vector<std::string>> heads;  // for a note; only an edited script needs them
+  const Script* guess = graph.first();  // rows come in id order
   for (const auto& row : applied) {
-    const Script* script = graph.find(row.revision);
+    const Script* script = graph.find(row.revision, guess);
     if (script == nullptr) {
       Diagnostic d;
       d.message = fmt::format(
@@ -62,6 +68,7 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
       problems.push_back(std::move(d));
       continue;
     }
+    guess = graph.next(script);
     if (row.statements_done) {
       Diagnostic d;
       d.path = script->path;

@@ -29,6 +29,14 @@ class RevisionGraph {
 
   // The script with exactly this id, or null.
   const Script* find(std::string_view id) const;
+  // The same, looking first at `guess`, one of scripts() or null: a caller
+  // walking ids in order (version rows, a sorted set, a script's parent)
+  // mostly names the script it guesses, and then no id is hashed.
+  const Script* find(std::string_view id, const Script* guess) const;
+  // The first script in id order, and the one after `script` (null after the
+  // last, or for null): the guesses of a walk through ids in order.
+  const Script* first() const { return scripts_.empty() ? nullptr : scripts_.data(); }
+  const Script* next(const Script* script) const;
 
   // Ids of revisions that no other revision names as parent, in id order.
   std::vector<std::string> heads() const;
