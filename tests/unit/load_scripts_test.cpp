@@ -1,6 +1,8 @@
 #include "retort/script.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 #include <filesystem>
@@ -41,6 +43,20 @@ TEST(LoadScripts, ReadsEverySqlFileSortedById) {
   EXPECT_EQ(ids(set), (std::vector<std::string>{"1", "0002", "10", "20261125143000"}));
   EXPECT_EQ(set.scripts[1].path, dir.path().string() + "/0002_two.sql");
   EXPECT_EQ(set.scripts[1].up->sql, "SELECT 1;\n");
+}
+
+// Ids compare as numbers, however long, and equal numbers by their text:
+// id_less's order, which the load's compact sort keys must give.
+TEST(LoadScripts, SortsLongAndZeroPaddedIdsAsIdLessDoes) {
+  TempDir dir;
+  for (const char* name : {"100000000000000000000_c.sql", "5_b.sql", "99999999999999999999_a.sql",
+                           "123456789012345678_d.sql", "05_e.sql", "1234567890123456789_f.sql"})
+    dir.write(name, good);
+  const auto sorted = ids(load_scripts(dir.path().string()));
+  EXPECT_EQ(sorted, (std::vector<std::string>{"05", "5", "123456789012345678", "1234567890123456789",
+                                              "99999999999999999999", "100000000000000000000"}));
+  EXPECT_TRUE(std::is_sorted(sorted.begin(), sorted.end(),
+                             [](const auto& a, const auto& b) { return id_less(a, b); }));
 }
 
 TEST(LoadScripts, IgnoresOtherFilesFoldersAndDotFiles) {

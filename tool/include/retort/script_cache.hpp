@@ -15,7 +15,9 @@ namespace retort {
 // stamp ninja and ccache trust, with the inode and ctime added so that a
 // file replaced by another of the same size and mtime still counts as new.
 struct FileStamp {
-  std::string name;  // the file name inside the migrations directory
+  // The file name inside the migrations directory: a view of the name that
+  // file_stamps() was given, which must outlive it.
+  std::string_view name;
   std::int64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::int64_t ctime_ns = 0;
