@@ -248,7 +248,8 @@ TEST(ScriptCache, StepsReadTheirSqlWithoutMappingIt) {
     std::snprintf(name, sizeof name, "%04d_s.sql", n);
     char parent[32];
     std::snprintf(parent, sizeof parent, "%04d", n - 1);
-    f.write(name, std::string("-- retort:parent ") + parent + "\n-- retort:up\n" + up(n) + "-- retort:down\n");
+    f.write(name, std::string("-- retort:parent ") + parent + "\n-- retort:up\n" + up(n) +
+                      "-- retort:down\n");
   }
   ASSERT_TRUE(load_scripts(f.migrations, &f.cache).diagnostics.empty());
   const auto scripts = load_scripts(f.migrations, &f.cache).scripts;

@@ -110,7 +110,8 @@ std::vector<AppliedRevision> RecordCache::applied(Engine& engine, const VersionT
   return rows;
 }
 
-std::vector<AppliedRevision> RecordCache::applied_with_hint(Engine& engine, const VersionTable& table,
+std::vector<AppliedRevision> RecordCache::applied_with_hint(Engine& engine,
+                                                            const VersionTable& table,
                                                             RowFields fields) const {
   // An empty file: its existence is the whole of what is kept.
   // Named by the database as describe() shows it, without a password.

@@ -292,7 +292,8 @@ class MappedCache final : public MappedSql {
   std::string_view read(std::string_view sql, std::string& buffer) const override {
     buffer.resize(sql.size());
     const auto offset = static_cast<off_t>(sql.data() - content_.data());
-    if (::pread(fd_, buffer.data(), sql.size(), offset) != static_cast<ssize_t>(sql.size())) return sql;
+    if (::pread(fd_, buffer.data(), sql.size(), offset) != static_cast<ssize_t>(sql.size()))
+      return sql;
     return buffer;
   }
 
@@ -353,7 +354,8 @@ std::optional<std::vector<Script>> ScriptCache::read(const std::string& director
   std::string_view content = mapped->content();
   const auto expected_header = header(absolute);
   std::array<std::int64_t, 2> sizes{-1, -1};  // of the fields and of the names
-  if (!content.starts_with(expected_header) || content.size() < expected_header.size() + sizeof sizes)
+  if (!content.starts_with(expected_header) ||
+      content.size() < expected_header.size() + sizeof sizes)
     return std::nullopt;
   content.remove_prefix(expected_header.size());
   std::memcpy(sizes.data(), content.data(), sizeof sizes);

@@ -573,7 +573,9 @@ class PostgresEngine final : public Engine {
   // pg_namespace and pg_class (a fresh backend plans the join for 2.3 ms, the
   // lookup costs 0.7). A missing schema is simply "no table" here.
   bool table_exists() { return is_true(exec_internal(conn_.get(), table_exists_sql()).get()); }
-  std::string table_exists_sql() { return exists_sql("to_regclass", qualified_table(Dialect::postgres, table_)); }
+  std::string table_exists_sql() {
+    return exists_sql("to_regclass", qualified_table(Dialect::postgres, table_));
+  }
 
   // Whether `name` names an object of `lookup`'s kind (to_regclass,
   // to_regnamespace).
@@ -583,7 +585,9 @@ class PostgresEngine final : public Engine {
   std::string exists_sql(std::string_view lookup, std::string_view name) {
     return fmt::format("SELECT pg_catalog.{}({}) IS NOT NULL", lookup, literal(name));
   }
-  static bool is_true(const PGresult* result) { return std::string_view(PQgetvalue(result, 0, 0)) == "t"; }
+  static bool is_true(const PGresult* result) {
+    return std::string_view(PQgetvalue(result, 0, 0)) == "t";
+  }
 
   // The result of `sql`, a read of the version table, when the table exists.
   // With a table seen before and no transaction open (which a failed read
@@ -597,7 +601,8 @@ class PostgresEngine final : public Engine {
       return exec_internal(conn_.get(), sql);
     }
     auto results = exec_message(conn_.get(), table_exists_sql() + "; " + sql);
-    if (auto error = error_of(conn_.get(), results.front().get())) fail_internal(conn_.get(), *error);
+    if (auto error = error_of(conn_.get(), results.front().get()))
+      fail_internal(conn_.get(), *error);
     if (!is_true(results.front().get())) return std::nullopt;
     if (auto error = error_of(conn_.get(), results.size() == 2 ? results.back().get() : nullptr))
       fail_internal(conn_.get(), *error);
