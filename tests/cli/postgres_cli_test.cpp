@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <set>
 #include <string_view>
 #include <thread>
 
@@ -226,6 +228,58 @@ TEST_F(PostgresCli, WrongPasswordIsReportedWithoutThePassword) {
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
   EXPECT_EQ((r.out + r.err).find("Wr0ng#Secret@x"), std::string::npos) << r.err;
+}
+
+// The libraries libpq calls are loaded when it first calls them
+// (tool/libpq_archive.cmake), not with libpq: none for a connection without
+// GSSAPI, SSL or a password; OpenSSL for a SCRAM password; GSSAPI for TCP with
+// libpq's default gssencmode=prefer. LD_DEBUG=files makes the dynamic loader
+// name each library it loads. One that cannot be loaded stops the command
+// (exit 5) before anything is migrated.
+TEST_F(PostgresCli, LibrariesThatLibpqCallsAreLoadedOnlyWhenCalled) {
+  const auto loaded = [](const std::string& err) {
+    std::set<std::string> names;
+    for (auto at = err.find("file="); at != std::string::npos; at = err.find("file=", at + 1)) {
+      auto name = err.substr(at + 5, err.find_first_of(" \n", at) - at - 5);
+      names.insert(name.substr(name.rfind('/') + 1));
+    }
+    return names;
+  };
+  const std::string at = db->host_port() + "/" + db->name();
+  const std::map<std::string, std::string> debug{{"LD_DEBUG", "files"}};
+
+  auto trusted = run_retort({"--url", "postgresql://retort@" + at + "?gssencmode=disable", "current"},
+                            dir.path(), debug);
+  ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
+  if (libpq_carried) {
+    for (const char* library : {"libpq.so.5", "libssl.so.3", "libcrypto.so.3", "libgssapi_krb5.so.2",
+                                "libldap-2.5.so.0"})
+      EXPECT_EQ(loaded(trusted.err).count(library), 0u) << library << "\n" << trusted.err;
+  } else {
+    EXPECT_EQ(loaded(trusted.err).count("libpq.so.5"), 1u) << trusted.err;
+  }
+
+  const std::string password = std::string(password_role) + ":p%40ss%25w%23rd%3A%2F%3Fx";
+  auto scram = run_retort({"--url", "postgresql://" + password + "@" + at + "?gssencmode=disable", "current"},
+                          dir.path(), debug);
+  ASSERT_EQ(scram.exit_code, 0) << scram.err;
+  EXPECT_EQ(loaded(scram.err).count("libcrypto.so.3"), 1u) << scram.err;
+  EXPECT_EQ(loaded(scram.err).count("libgssapi_krb5.so.2"), libpq_carried ? 0u : 1u) << scram.err;
+
+  auto gss = run_retort({"--url", "postgresql://retort@" + at, "current"}, dir.path(), debug);
+  ASSERT_EQ(gss.exit_code, 0) << gss.err;
+  EXPECT_EQ(loaded(gss.err).count("libgssapi_krb5.so.2"), 1u) << gss.err;
+
+  TempDir libraries;
+  libraries.write("libgssapi_krb5.so.2", "");  // "file too short" for the dynamic loader
+  auto broken = run_retort({"--url", "postgresql://retort@" + at, "upgrade", "head"}, dir.path(),
+                           {{"LD_LIBRARY_PATH", libraries.path().string()}});
+  EXPECT_EQ(broken.exit_code, 5) << broken.err;
+  EXPECT_NE(broken.err.find("libgssapi_krb5.so.2: file too short"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("apt-get install libpq5"), std::string::npos) << broken.err;
+  auto upgrade = retort({"upgrade", "head"});
+  ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
+  EXPECT_EQ(applied(), (Ids{"0001", "0002", "0003", "0004"}));
 }
 
 // A `transaction none` script that fails half way is recorded as such; the

@@ -1,7 +1,8 @@
 # Fails when an executable needs a shared library that Retort links
 # statically or loads on first use (tool/CMakeLists.txt, retort_link_lean):
 # libstdc++, libgcc_s, fmt and Boost would be mapped and relocated at every
-# start, libpq and libpg_query load only when the PostgreSQL engine needs them,
+# start, libpq and libpg_query load only when the PostgreSQL engine needs them
+# and libpq's own libraries (OpenSSL, GSSAPI, LDAP) only when libpq calls them,
 # and SQLite comes from its archive when the build found one (SQLITE_ARCHIVE),
 # its math functions loading libm on first use unless libpg_query's archive is
 # linked too (PG_QUERY_LINKED), which may call libm itself.
@@ -19,7 +20,7 @@ endif()
 string(REGEX MATCHALL "NEEDED +[^ \n]+" needed "${headers}")
 list(TRANSFORM needed REPLACE "NEEDED +" "")
 message(STATUS "${EXECUTABLE} needs ${needed}")
-set(linked_in "libstdc\\+\\+|libgcc_s|libfmt|libboost|libpq|libpg_query")
+set(linked_in "libstdc\\+\\+|libgcc_s|libfmt|libboost|libpq|libpg_query|libssl|libcrypto|libgssapi|libldap")
 if(SQLITE_ARCHIVE)
   string(APPEND linked_in "|libsqlite3")
   if(NOT PG_QUERY_LINKED)

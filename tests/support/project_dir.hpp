@@ -2,12 +2,19 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace retort::testing {
+
+#ifdef RETORT_LIBPQ_ARCHIVE
+// Whether the retort executable carries libpq (tool/libpq_archive.cmake)
+// rather than loading libpq.so.5 when a PostgreSQL database is first opened.
+inline constexpr bool libpq_carried = !std::string_view(RETORT_LIBPQ_ARCHIVE).empty();
+#endif
 
 // A project folder of a test's own (its .env and migrations/ in `dir`) and the
 // retort binary under test run in it. Fixtures inherit it, so that test bodies

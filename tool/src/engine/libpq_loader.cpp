@@ -1,5 +1,6 @@
 // libpq, loaded the first time a PostgreSQL function is called rather than
-// when the program starts.
+// when the program starts. The executables link libpq.a instead when the
+// build found it (tool/libpq_archive.cmake), and this file is then not linked.
 //
 // libpq brings about twenty shared libraries with it (GSSAPI, Kerberos, LDAP,
 // SASL, GnuTLS, ...). Mapping and relocating them took most of the start-up
@@ -13,9 +14,7 @@
 
 #include <cstdlib>
 
-#include "engine/postgres_engine.hpp"
 #include "engine/shared_library.hpp"
-#include "retort/libpq_process.hpp"
 
 namespace {
 
@@ -27,14 +26,6 @@ retort::SharedLibrary& libpq() {
 }
 
 }  // namespace
-
-namespace retort {
-
-void load_libpq() { libpq(); }
-
-void libpq_without_gnutls_init() { ::setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0); }
-
-}  // namespace retort
 
 // Each definition below must keep the exact signature of libpq-fe.h (the
 // compiler checks it against the declaration included above).
@@ -50,6 +41,11 @@ PGconn* PQconnectdbParams(const char* const* keywords, const char* const* values
 PGconn* PQconnectdb(const char* conninfo) {
   RETORT_REAL(PQconnectdb);
   return f(conninfo);
+}
+
+int PQlibVersion() {
+  RETORT_REAL(PQlibVersion);
+  return f();
 }
 
 void PQfinish(PGconn* conn) {

@@ -14,6 +14,7 @@
 
 #include "engine/pg_statements.hpp"
 #include "engine/run_program.hpp"
+#include "retort/libpq_process.hpp"
 #include "retort/version_sql.hpp"
 
 namespace retort {
@@ -956,5 +957,14 @@ std::string PostgresEngine::dump_schema() {
 std::unique_ptr<Engine> open_postgres_engine(const Config& config, OpenMode mode) {
   return std::make_unique<PostgresEngine>(config, mode);
 }
+
+}  // namespace retort
+
+namespace retort {
+
+// Any call of libpq loads it when it is loaded on first use.
+void load_libpq() { PQlibVersion(); }
+
+void libpq_without_gnutls_init() { ::setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0); }
 
 }  // namespace retort
