@@ -21,8 +21,9 @@
 # defined in libpq_dependencies.cpp), or the configure check below cannot link
 # and run a client.
 #
-# Sets RETORT_LIBPQ_ARCHIVE (the archive, for the tests) and the target
-# retort_libpq_archive, an interface library that retort_link_lean links.
+# Sets RETORT_LIBPQ_ARCHIVE (the archive, for the tests) and defines the
+# library retort_libpq, installed as Retort::libpq: retort_link_lean links it,
+# and so may a program that links Retort::core (docs/cmake.md).
 
 function(_retort_libpq_archive_fallback reason)
   message(STATUS "Executables load libpq.so.5 on first use: ${reason}")
@@ -160,12 +161,16 @@ int main() {
     return()
   endif()
 
-  add_library(retort_libpq_archive OBJECT ${source})
-  target_include_directories(retort_libpq_archive PRIVATE ${generated})
-  target_compile_options(retort_libpq_archive PRIVATE -Wall -Wextra -Wpedantic)
-  target_link_options(retort_libpq_archive INTERFACE ${whole})
-  target_link_libraries(retort_libpq_archive INTERFACE ${libraries})
-  set_property(TARGET retort_libpq_archive APPEND PROPERTY
-    INTERFACE_LINK_DEPENDS ${RETORT_LIBPQ_ARCHIVE_FILE})
+  # The trampolines are one object: the archives that reach it after
+  # libretort_libpq.a on the link line (libpgcommon_shlib.a's hashes) find
+  # their functions defined already.
+  add_library(retort_libpq STATIC ${source})
+  add_library(Retort::libpq ALIAS retort_libpq)
+  set_target_properties(retort_libpq PROPERTIES EXPORT_NAME libpq)
+  target_include_directories(retort_libpq PRIVATE ${generated})
+  target_compile_options(retort_libpq PRIVATE -Wall -Wextra -Wpedantic)
+  target_link_options(retort_libpq INTERFACE ${whole})
+  target_link_libraries(retort_libpq INTERFACE ${libraries})
+  set_property(TARGET retort_libpq APPEND PROPERTY INTERFACE_LINK_DEPENDS ${RETORT_LIBPQ_ARCHIVE_FILE})
   set(RETORT_LIBPQ_ARCHIVE ${RETORT_LIBPQ_ARCHIVE_FILE} PARENT_SCOPE)
 endfunction()
