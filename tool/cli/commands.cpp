@@ -447,10 +447,16 @@ ExitCode run_current(Context& ctx) {
     const Script* s = project.graph.find(id);
     ctx.out.result(fmt::format("{}{} {}", id, is_head(id) ? " (head)" : "", s->message));
   }
+  // Rows come in id order: each names, mostly, the script after the last one's.
+  const Script* guess = project.graph.first();
   for (const auto& row : rows) {
-    if (project.graph.find(row.revision) == nullptr)
+    const Script* script = project.graph.find(row.revision, guess);
+    if (script == nullptr) {
       ctx.out.result(fmt::format("{} (no script with this id)", row.revision));
-    else if (row.statements_done)
+      continue;
+    }
+    guess = project.graph.next(script);
+    if (row.statements_done)
       ctx.out.result(fmt::format("{} (incomplete: {} statement(s) ran)", row.revision, *row.statements_done));
   }
   return ExitCode::success;
