@@ -1,5 +1,7 @@
 #include "retort/plan.hpp"
 
+#include "retort/runner.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -57,12 +59,18 @@ Ids ids(const std::vector<Step>& steps, Direction direction) {
   return out;
 }
 
+// Each plan both ways: from the set of ids and from membership by position
+// (what the CLI passes), which must agree.
 Ids up(const RevisionGraph& graph, const IdSet& applied, std::string_view target) {
-  return ids(plan_upgrade(graph, applied, target), Direction::up);
+  auto planned = ids(plan_upgrade(graph, applied, target), Direction::up);
+  EXPECT_EQ(ids(plan_upgrade(graph, Membership{graph.membership(applied)}, target), Direction::up), planned);
+  return planned;
 }
 
 Ids down(const RevisionGraph& graph, const IdSet& applied, std::string_view target) {
-  return ids(plan_downgrade(graph, applied, target), Direction::down);
+  auto planned = ids(plan_downgrade(graph, applied, target), Direction::down);
+  EXPECT_EQ(ids(plan_downgrade(graph, Membership{graph.membership(applied)}, target), Direction::down), planned);
+  return planned;
 }
 
 // The one diagnostic of the DiagnosticError that `f` throws, checked for `code`.
@@ -222,6 +230,20 @@ TEST(PlanStamp, Targets) {
   const auto d = failure(ExitCode::usage, [&] { plan_stamp(graph, "+1"); });
   EXPECT_EQ(d.message, "invalid stamp target '+1'");
   EXPECT_EQ(d.notes, Ids{"expected base, head, heads, <id> or <id prefix>"});
+}
+
+// The rows the graph knows, by position: an unknown row is left out, and the
+// rows' order does not matter.
+TEST(AppliedPositions, AreTheMembershipOfTheKnownRows) {
+  const auto graph = merged();
+  std::vector<AppliedRevision> rows;
+  for (const char* id : {"0001", "0002", "0003", "0005", "0004", "0009"}) rows.push_back({.revision = id});
+  const auto positions = applied_positions(graph, rows);
+  EXPECT_EQ(positions.in, (std::vector<bool>{true, true, true, true, true, false, false}));
+  EXPECT_EQ(positions.in, graph.membership(known_applied(graph, rows)));
+  EXPECT_EQ(known_applied(graph, rows), (IdSet{"0001", "0002", "0003", "0004", "0005"}));
+  EXPECT_EQ(applied_heads(graph, positions), (Ids{"0004", "0005"}));
+  EXPECT_EQ(applied_heads(graph, positions), applied_heads(graph, known_applied(graph, rows)));
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   const bool no_scripts = project.graph.scripts().empty();
   auto [engine, rows] = no_scripts ? take_without_scripts(reading, project.config) : reading.take();
   verify_applied(project.graph, rows, engine->dialect());
-  auto applied = known_applied(project.graph, rows);
+  auto applied = applied_positions(project.graph, rows);
   auto steps = plan_steps(project.graph, applied, direction, options.target);
   // Not needed while the steps run, so their memory goes back before the
   // table is read again; a command with nothing to do just ends.
@@ -138,11 +138,12 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   if (direction == Direction::up && !steps.empty()) {
     // Read again after planning: what another process applied meanwhile is no
     // longer pending, and sorting below it is no reason for a warning.
-    applied = known_applied(project.graph, engine->applied(RowFields::planning));
+    const auto now = known_applied(project.graph, engine->applied(RowFields::planning));
     std::vector<const Script*> pending;
     for (const auto& step : steps)
-      if (!applied.contains(step.script->id)) pending.push_back(step.script);
-    ctx.out.warnings(out_of_order(applied, pending));
+      if (!now.contains(step.script->id)) pending.push_back(step.script);
+    ctx.out.warnings(out_of_order(now, pending));
+    applied = Membership{project.graph.membership(now)};
   }
   if (options.sql) {
     fmt::print("{}", offline_sql(engine->dialect(), project.config.version_table, steps));
@@ -165,12 +166,7 @@ ExitCode migrate(Context& ctx, const MigrateOptions& options, Direction directio
   run_steps(*engine, steps, reporter, RunOptions{options.single_transaction});
   // Every step's revision is now applied (up) or not (down), by this run or by
   // another process that got there first: no need to read the table again.
-  for (const auto& step : steps) {
-    if (direction == Direction::up)
-      applied.insert(step.script->id);
-    else
-      applied.erase(step.script->id);
-  }
+  for (const auto& step : steps) applied.in[project.graph.position(*step.script)] = direction == Direction::up;
   ctx.out.info(fmt::format("{} is at {} ({} revision{} in {})", engine->describe(),
                            describe_state(applied_heads(project.graph, applied)), reporter.count(),
                            reporter.count() == 1 ? "" : "s", format_ms(reporter.total_ms())));
@@ -421,8 +417,7 @@ ExitCode run_current(Context& ctx) {
                            ctx.json ? RowFields::all : RowFields::planning);
   Project& project = load_project(std::move(config));
   auto [engine, rows] = reading.take();
-  auto applied = known_applied(project.graph, rows);
-  auto heads = applied_heads(project.graph, applied);
+  auto heads = applied_heads(project.graph, applied_positions(project.graph, rows));
   auto graph_heads = project.graph.heads();
   auto is_head = [&](const std::string& id) {
     return std::find(graph_heads.begin(), graph_heads.end(), id) != graph_heads.end();

@@ -61,7 +61,7 @@ RevisionGraph load_graph(std::span<const EmbeddedScript> scripts) {
 std::vector<Step> plan_migration(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows,
                                  Dialect dialect, Direction direction, std::string_view target) {
   verify_applied(graph, rows, dialect);
-  return plan_steps(graph, known_applied(graph, rows), direction, target);
+  return plan_steps(graph, applied_positions(graph, rows), direction, target);
 }
 
 std::vector<Step> plan_migration(const RevisionGraph& graph, Engine& engine, Direction direction,
@@ -110,7 +110,7 @@ std::vector<Step> Migrator::downgrade(std::string_view target) {
 }
 
 std::vector<std::string> Migrator::current() {
-  return applied_heads(graph_, known_applied(graph_, applied()));
+  return applied_heads(graph_, applied_positions(graph_, applied()));
 }
 
 std::vector<Step> Migrator::migrate(Direction direction, std::string_view target) {

@@ -146,10 +146,10 @@ std::vector<Step> steps(const std::vector<const Script*>& scripts, Direction dir
   return out;
 }
 
-// The scripts of `graph` (in id order) whose membership in `ids` is `member`.
-std::vector<const Script*> select(const RevisionGraph& graph, const std::set<std::string>& ids,
+// The scripts of `graph` (in id order) whose membership `in` is `member`.
+std::vector<const Script*> select(const RevisionGraph& graph, const Membership& membership,
                                   bool member) {
-  const auto in = graph.membership(ids);
+  const auto& in = membership.in;
   std::vector<const Script*> out;
   for (std::size_t i = 0; i < in.size(); ++i)
     if (in[i] == member) out.push_back(&graph.scripts()[i]);
@@ -159,6 +159,11 @@ std::vector<const Script*> select(const RevisionGraph& graph, const std::set<std
 }  // namespace
 
 std::vector<Step> plan_upgrade(const RevisionGraph& graph, const std::set<std::string>& applied,
+                               std::string_view target) {
+  return plan_upgrade(graph, Membership{graph.membership(applied)}, target);
+}
+
+std::vector<Step> plan_upgrade(const RevisionGraph& graph, const Membership& applied,
                                std::string_view target_text) {
   const auto target = parse_target(Command::upgrade, target_text);
   auto pending = select(graph, applied, false);
@@ -190,6 +195,11 @@ std::vector<Step> plan_upgrade(const RevisionGraph& graph, const std::set<std::s
 
 std::vector<Step> plan_downgrade(const RevisionGraph& graph,
                                  const std::set<std::string>& applied,
+                                 std::string_view target) {
+  return plan_downgrade(graph, Membership{graph.membership(applied)}, target);
+}
+
+std::vector<Step> plan_downgrade(const RevisionGraph& graph, const Membership& applied,
                                  std::string_view target_text) {
   const auto target = parse_target(Command::downgrade, target_text);
   auto revert = select(graph, applied, true);
@@ -203,7 +213,7 @@ std::vector<Step> plan_downgrade(const RevisionGraph& graph,
   } else if (target.keyword != "base") {
     auto id = graph.resolve_id(target.revision);
     if (target.sign) id = ancestor(graph, target_text, id, target.count);
-    if (!applied.contains(id))
+    if (!applied.in[graph.position(*graph.find(id))])
       fail(ExitCode::usage, fmt::format("cannot downgrade to {}: it is not applied", id),
            {"run 'retort current' to see the applied revisions"});
     const auto keep = graph.ancestors_inclusive(id);
@@ -224,6 +234,11 @@ std::vector<Step> plan_downgrade(const RevisionGraph& graph,
 }
 
 std::vector<Step> plan_steps(const RevisionGraph& graph, const std::set<std::string>& applied,
+                             Direction direction, std::string_view target) {
+  return plan_steps(graph, Membership{graph.membership(applied)}, direction, target);
+}
+
+std::vector<Step> plan_steps(const RevisionGraph& graph, const Membership& applied,
                              Direction direction, std::string_view target) {
   return direction == Direction::up ? plan_upgrade(graph, applied, target)
                                     : plan_downgrade(graph, applied, target);
@@ -246,10 +261,14 @@ std::set<std::string> plan_stamp(const RevisionGraph& graph, std::string_view ta
 
 std::vector<std::string> applied_heads(const RevisionGraph& graph,
                                        const std::set<std::string>& applied) {
+  return applied_heads(graph, Membership{graph.membership(applied)});
+}
+
+std::vector<std::string> applied_heads(const RevisionGraph& graph, const Membership& applied) {
   // By position: looking every child up in `applied` cost 0.7 M instructions
   // for 1000 revisions.
   const auto& scripts = graph.scripts();
-  const auto is_applied = graph.membership(applied);
+  const auto& is_applied = applied.in;
   std::vector<bool> has_applied_child(scripts.size());
   for (std::size_t i = 0; i < scripts.size(); ++i)
     if (is_applied[i])

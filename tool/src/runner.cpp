@@ -18,18 +18,26 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::set<std::string> known_applied(const RevisionGraph& graph,
-                                    const std::vector<AppliedRevision>& rows) {
-  std::set<std::string> ids;
-  // Rows come in id order, the set's order for ids of one length: with the
-  // hint, most inserts compare once, and each row names the script after the
-  // last one's.
+Membership applied_positions(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows) {
+  Membership applied{std::vector<bool>(graph.scripts().size())};
+  // Rows come in id order: each names, mostly, the script after the last one's.
   const Script* guess = graph.first();
   for (const auto& row : rows)
     if (const Script* script = graph.find(row.revision, guess)) {
-      ids.emplace_hint(ids.end(), row.revision);
+      applied.in[graph.position(*script)] = true;
       guess = graph.next(script);
     }
+  return applied;
+}
+
+std::set<std::string> known_applied(const RevisionGraph& graph,
+                                    const std::vector<AppliedRevision>& rows) {
+  const auto in = applied_positions(graph, rows).in;
+  std::set<std::string> ids;
+  // In id order, the set's order for ids of one length: with the hint, most
+  // inserts compare once.
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (in[i]) ids.emplace_hint(ids.end(), graph.scripts()[i].id);
   return ids;
 }
 

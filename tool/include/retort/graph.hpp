@@ -4,12 +4,23 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "retort/diagnostic.hpp"
 #include "retort/script.hpp"
 
 namespace retort {
+
+// For each script of a graph, by position in scripts(), whether it belongs to
+// some set of revisions (the applied ones): what planning reads, rather than
+// a set of strings built for every command.
+// (Not made from `{}`, which names the empty set in the planning calls.)
+struct Membership {
+  explicit Membership(std::vector<bool> of) : in(std::move(of)) {}
+  std::vector<bool> in;
+  friend bool operator==(const Membership&, const Membership&) = default;
+};
 
 // The revision DAG (Alembic's RevisionMap), built once from parsed scripts.
 // Because a parent's id always sorts before its child's, ordering revisions by
@@ -51,6 +62,8 @@ class RevisionGraph {
   // For each script, in order, whether `ids` holds its id: one hash lookup
   // per id, where asking `ids` for every script compared a dozen strings each.
   std::vector<bool> membership(const std::set<std::string>& ids) const;
+  // The index of `script`, one of scripts(), in scripts().
+  std::size_t position(const Script& script) const;
 
   // One error diagnostic when there is more than one head, naming all heads
   // and suggesting `retort merge`. Empty when fine.
@@ -64,9 +77,6 @@ class RevisionGraph {
  private:
   // The children of scripts_[i] are children_[child_start_[i] .. child_start_[i + 1]):
   // two arrays rather than a container per revision, as every command builds them.
-  // The index of `script`, one of scripts_, in scripts_.
-  std::size_t position(const Script& script) const;
-
   std::vector<Script> scripts_;
   std::vector<std::size_t> slots_;  // find()'s hash table of positions in scripts_
   std::vector<std::size_t> child_start_;

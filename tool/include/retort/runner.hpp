@@ -32,6 +32,9 @@ std::vector<Diagnostic> record_problems(const RevisionGraph& graph,
 // The ids of `rows` that the graph knows (an unknown one is verify_applied's business).
 std::set<std::string> known_applied(const RevisionGraph& graph,
                                     const std::vector<AppliedRevision>& rows);
+// The same as membership by position in graph.scripts(), what planning
+// takes: no set of strings to build for a command with nothing to do.
+Membership applied_positions(const RevisionGraph& graph, const std::vector<AppliedRevision>& rows);
 
 // Refuses to go on (DiagnosticError, ExitCode::state) with record_problems'
 // diagnostics when there are any. Called before any step runs.
