@@ -27,7 +27,6 @@
 
 function(_retort_libpq_archive_fallback reason)
   message(STATUS "Executables load libpq.so.5 on first use: ${reason}")
-  set(RETORT_LIBPQ_ARCHIVE "" PARENT_SCOPE)
 endfunction()
 
 # The names in `output` of nm's POSIX format (`name type ...`), with a symbol

@@ -248,20 +248,21 @@ TEST_F(PostgresCli, LibrariesThatLibpqCallsAreLoadedOnlyWhenCalled) {
   const std::string at = db->host_port() + "/" + db->name();
   const std::map<std::string, std::string> debug{{"LD_DEBUG", "files"}};
 
-  auto trusted = run_retort({"--url", "postgresql://retort@" + at + "?gssencmode=disable", "current"},
-                            dir.path(), debug);
+  const std::string no_gssapi = "?gssencmode=disable";
+  auto trusted =
+      run_retort({"--url", "postgresql://retort@" + at + no_gssapi, "current"}, dir.path(), debug);
   ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
   if (libpq_carried) {
-    for (const char* library : {"libpq.so.5", "libssl.so.3", "libcrypto.so.3", "libgssapi_krb5.so.2",
-                                "libldap-2.5.so.0"})
+    for (const char* library :
+         {"libpq.so.5", "libssl.so.3", "libcrypto.so.3", "libgssapi_krb5.so.2", "libldap-2.5.so.0"})
       EXPECT_EQ(loaded(trusted.err).count(library), 0u) << library << "\n" << trusted.err;
   } else {
     EXPECT_EQ(loaded(trusted.err).count("libpq.so.5"), 1u) << trusted.err;
   }
 
   const std::string password = std::string(password_role) + ":p%40ss%25w%23rd%3A%2F%3Fx";
-  auto scram = run_retort({"--url", "postgresql://" + password + "@" + at + "?gssencmode=disable", "current"},
-                          dir.path(), debug);
+  auto scram =
+      run_retort({"--url", "postgresql://" + password + "@" + at + no_gssapi, "current"}, dir.path(), debug);
   ASSERT_EQ(scram.exit_code, 0) << scram.err;
   EXPECT_EQ(loaded(scram.err).count("libcrypto.so.3"), 1u) << scram.err;
   EXPECT_EQ(loaded(scram.err).count("libgssapi_krb5.so.2"), libpq_carried ? 0u : 1u) << scram.err;

@@ -63,13 +63,15 @@ Ids ids(const std::vector<Step>& steps, Direction direction) {
 // (what the CLI passes), which must agree.
 Ids up(const RevisionGraph& graph, const IdSet& applied, std::string_view target) {
   auto planned = ids(plan_upgrade(graph, applied, target), Direction::up);
-  EXPECT_EQ(ids(plan_upgrade(graph, Membership{graph.membership(applied)}, target), Direction::up), planned);
+  const Membership by_position{graph.membership(applied)};
+  EXPECT_EQ(ids(plan_upgrade(graph, by_position, target), Direction::up), planned);
   return planned;
 }
 
 Ids down(const RevisionGraph& graph, const IdSet& applied, std::string_view target) {
   auto planned = ids(plan_downgrade(graph, applied, target), Direction::down);
-  EXPECT_EQ(ids(plan_downgrade(graph, Membership{graph.membership(applied)}, target), Direction::down), planned);
+  const Membership by_position{graph.membership(applied)};
+  EXPECT_EQ(ids(plan_downgrade(graph, by_position, target), Direction::down), planned);
   return planned;
 }
 
@@ -237,7 +239,8 @@ TEST(PlanStamp, Targets) {
 TEST(AppliedPositions, AreTheMembershipOfTheKnownRows) {
   const auto graph = merged();
   std::vector<AppliedRevision> rows;
-  for (const char* id : {"0001", "0002", "0003", "0005", "0004", "0009"}) rows.push_back({.revision = id});
+  for (const char* id : {"0001", "0002", "0003", "0005", "0004", "0009"})
+    rows.push_back({.revision = id});
   const auto positions = applied_positions(graph, rows);
   EXPECT_EQ(positions.in, (std::vector<bool>{true, true, true, true, true, false, false}));
   EXPECT_EQ(positions.in, graph.membership(known_applied(graph, rows)));

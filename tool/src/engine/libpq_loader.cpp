@@ -12,8 +12,6 @@
 // its calls too; they forward to the same, already loaded, library.
 #include <libpq-fe.h>
 
-#include <cstdlib>
-
 #include "engine/shared_library.hpp"
 
 namespace {

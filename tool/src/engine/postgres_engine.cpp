@@ -958,10 +958,6 @@ std::unique_ptr<Engine> open_postgres_engine(const Config& config, OpenMode mode
   return std::make_unique<PostgresEngine>(config, mode);
 }
 
-}  // namespace retort
-
-namespace retort {
-
 // Any call of libpq loads it when it is loaded on first use.
 void load_libpq() { PQlibVersion(); }
 
