@@ -183,14 +183,7 @@ INSTANTIATE_TEST_SUITE_P(Routes, PostgresConcurrency,
 // A server of this test's own: the fixture's server is shared by the tests
 // running in parallel, so this one is the only one that may be stopped.
 TEST(PostgresServerRestart, LostConnectionExitsFiveAndARerunConverges) {
-  RETORT_NEED_POSTGRES(url);  // the same failure, or skip, as every PostgreSQL test
-  static_cast<void>(url);
-  std::optional<PgServer> server;
-  try {
-    server.emplace(PgServer::start(template_cache()));
-  } catch (const std::exception& e) {
-    FAIL() << "cannot start a PostgreSQL server of the test's own: " << e.what();
-  }
+  RETORT_OWN_POSTGRES_SERVER(server);
   Project project(server->url(), 3);
   ASSERT_EQ(project.retort({"upgrade", "0001"}).exit_code, 0);
   project.write(2, pause);

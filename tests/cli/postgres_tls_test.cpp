@@ -11,7 +11,6 @@
 
 #include <boost/process/search_path.hpp>
 
-#include <optional>
 #include <string>
 
 #include "support/logged_migrations.hpp"
@@ -42,14 +41,7 @@ class PostgresTls : public ::testing::Test, protected ProjectDir {
 };
 
 TEST_F(PostgresTls, MigratesOverTlsAndChecksTheServersCertificate) {
-  RETORT_NEED_POSTGRES(url);  // the same failure, or skip, as every PostgreSQL test
-  static_cast<void>(url);
-  std::optional<PgServer> server;
-  try {
-    server.emplace(PgServer::start(template_cache()));
-  } catch (const std::exception& e) {
-    FAIL() << "cannot start a PostgreSQL server of the test's own: " << e.what();
-  }
+  RETORT_OWN_POSTGRES_SERVER(server);
   // The certificate and key in the data folder, owned by the server's user
   // (root's tests run it as another), the key readable by it alone.
   const auto data = server->folder() / "data";

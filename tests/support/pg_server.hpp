@@ -184,3 +184,17 @@ class TestDatabase {
     FAIL() << retort_availability_.problem;                                \
   }                                                                        \
   const std::string variable = retort_availability_.url
+
+// In a test body: a PostgreSQL server of the test's own, started from the
+// template cache, as `variable` (a std::optional<PgServer>), for a test that
+// stops or reconfigures it (the fixture's server is shared by the tests
+// running in parallel). Fails, or skips, as RETORT_NEED_POSTGRES does.
+#define RETORT_OWN_POSTGRES_SERVER(variable)                                                 \
+  RETORT_NEED_POSTGRES(retort_fixture_url_);                                                 \
+  static_cast<void>(retort_fixture_url_);                                                    \
+  std::optional<::retort::testing::PgServer> variable;                                       \
+  try {                                                                                      \
+    variable.emplace(::retort::testing::PgServer::start(::retort::testing::template_cache())); \
+  } catch (const std::exception& e) {                                                        \
+    FAIL() << "cannot start a PostgreSQL server of the test's own: " << e.what();            \
+  }
